@@ -1,0 +1,1 @@
+"""Read Korean articles, analyse them with Kiwi and keep them in a Whoosh index."""

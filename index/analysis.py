@@ -1,0 +1,201 @@
+"""The one Korean analyzer: Kiwi morphemes as Whoosh tokens, for indexing, queries and highlighting.
+
+The analyzer object keeps settings only (so Whoosh can pickle it inside the schema); the
+costly ``Kiwi`` instance lives in a per-process cache keyed by those settings. Offsets always
+point into the text the caller passed in, even where NFKC normalisation changed its length.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from whoosh.analysis import Token, Tokenizer
+
+# Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
+# lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
+# as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
+CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR", "VV", "VA", "W_")
+# Hangul nouns this long also index their two-syllable parts, so "은행" finds "한국은행"
+# and "의원" finds "국회의원" even where Kiwi keeps the compound whole.
+COMPOUND_MIN = 4
+MAX_KIWI_CHARS = 20_000  # Kiwi's cost grows with sentence length; long texts go in pieces
+
+
+class Morpheme(NamedTuple):
+    """A content morpheme: its index form, position and span in the original text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+_kiwis: dict[tuple, object] = {}
+_kiwi_lock = threading.Lock()
+# Texts analysed ahead of time by ``prefetch`` (Kiwi's multi-threaded batch API); the
+# tokenizer takes them from here instead of analysing one text at a time.
+_prefetched: dict[str, list] = {}
+_workers = 0  # Kiwi worker threads; 0 lets Kiwi use every core
+
+
+def set_workers(n: int) -> None:
+    """Use n Kiwi worker threads in Kiwis loaded from now on."""
+    global _workers
+    _workers = n
+
+
+def kiwi_for(user_words: tuple[tuple[str, str], ...] = ()):
+    """Return this process's Kiwi for these user words, loading and warming it once."""
+    key = user_words
+    kiwi = _kiwis.get(key)
+    if kiwi is None:
+        with _kiwi_lock:
+            kiwi = _kiwis.get(key)
+            if kiwi is None:
+                from kiwipiepy import Kiwi
+
+                kiwi = Kiwi(num_workers=_workers or None)
+                for word, tag in user_words:
+                    kiwi.add_user_word(word, tag)
+                kiwi.tokenize("찾아 워밍업")
+                _kiwis[key] = kiwi
+    return kiwi
+
+
+def read_user_dictionary(path: str) -> tuple[tuple[str, str], ...]:
+    """Read a user dictionary: one word a line, optionally a tab and a Kiwi tag (default NNP)."""
+    words = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            word, _, tag = line.partition("\t") if "\t" in line else line.partition(" ")
+            word, tag = word.strip(), (tag.strip() or "NNP")
+            if not word:
+                raise ValueError(f"{path}:{lineno}: empty word; write one word a line, optionally followed by a tag")
+            words.append((unicodedata.normalize("NFKC", word), tag))
+    return tuple(words)
+
+
+def _normalize(text: str) -> tuple[str, list[int] | None]:
+    """NFKC-normalise text and map each normalised index back to its original index."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text, None
+    parts: list[str] = []
+    back: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch)
+        parts.append(n)
+        back.extend([i] * len(n))
+    back.append(len(text))
+    return "".join(parts), back
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Split very long text at line or space boundaries into pieces Kiwi handles quickly."""
+    start = 0
+    while len(text) - start > MAX_KIWI_CHARS:
+        cut = text.rfind("\n", start, start + MAX_KIWI_CHARS)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + MAX_KIWI_CHARS)
+        if cut <= start:
+            cut = start + MAX_KIWI_CHARS
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
+    """Return (form, tag, start, end) of every Kiwi token of normalised text."""
+    cached = _prefetched.get(text)
+    if cached is not None:
+        return cached
+    out = []
+    for offset, piece in _chunks(text):
+        if piece.strip():
+            out.extend((t.form, t.tag, t.start + offset, t.end + offset) for t in kiwi.tokenize(piece))
+    return out
+
+
+def _is_hangul(s: str) -> bool:
+    return all("\uac00" <= c <= "\ud7a3" for c in s)
+
+
+def morphemes(text: str, user_words: tuple = (), query: bool = False) -> list[Morpheme]:
+    """Return the content morphemes of text with positions and original-text offsets."""
+    norm, back = _normalize(text)
+    out: list[Morpheme] = []
+    pos = 0
+    for form, tag, start, end in _kiwi_tokens(kiwi_for(user_words), norm):
+        if not tag.startswith(CONTENT_TAGS):
+            continue
+        form = form.lower()
+        if back is not None:
+            start, end = back[start], back[end - 1] + 1
+        out.append(Morpheme(form, pos, start, end))
+        if not query and len(form) >= COMPOUND_MIN and tag.startswith("NN") and _is_hangul(form):
+            src = text[start:end]
+            if src == form:  # parts need exact offsets; skip forms Kiwi rewrote
+                out.extend(Morpheme(form[i : i + 2], pos, start + i, start + i + 2) for i in range(len(form) - 1))
+        pos += 1
+    return out
+
+
+def prefetch(texts: Iterable[str], user_words: tuple = ()) -> None:
+    """Analyse many texts at once on all cores, so the tokenizer finds them ready."""
+    kiwi = kiwi_for(user_words)
+    todo = []
+    for text in texts:
+        norm, _ = _normalize(text)
+        if norm not in _prefetched and len(norm) <= MAX_KIWI_CHARS and norm.strip():
+            todo.append(norm)
+    todo = list(dict.fromkeys(todo))
+    for norm, tokens in zip(todo, kiwi.tokenize(todo)):
+        _prefetched[norm] = [(t.form, t.tag, t.start, t.end) for t in tokens]
+
+
+def forget_prefetched(texts: Iterable[str] | None = None) -> None:
+    """Drop the prefetched analyses of these texts (all when None) once they are indexed."""
+    if texts is None:
+        _prefetched.clear()
+        return
+    for text in texts:
+        _prefetched.pop(_normalize(text)[0], None)
+
+
+class KoreanTokenizer(Tokenizer):
+    """Yield Kiwi content morphemes as Whoosh tokens; keeps settings only, so it pickles."""
+
+    def __init__(self, user_words: tuple[tuple[str, str], ...] = ()):
+        self.user_words = tuple(tuple(w) for w in user_words)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.user_words == self.user_words
+
+    def __hash__(self):
+        return hash(self.user_words)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for m in morphemes(value, self.user_words, query=(mode == "query")):
+            token.text = m.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[m.start : m.end]
+            if positions:
+                token.pos = start_pos + m.pos
+            if chars:
+                token.startchar = start_char + m.start
+                token.endchar = start_char + m.end
+            yield token
+
+
+def korean_analyzer(user_words: tuple[tuple[str, str], ...] = ()):
+    """Return the analyzer that every text field, query and highlight uses."""
+    return KoreanTokenizer(user_words)

@@ -1,0 +1,48 @@
+"""The one schema: a Whoosh document per article section, carrying its article's fields."""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import IDTokenizer, LowercaseFilter
+
+from .analysis import korean_analyzer
+
+# Field names; everything else asks this module for them.
+ID = "id"  # "<article id>#<section index>", unique per document
+ARTICLE = "article"  # article id, shared by an article's sections
+SECTION = "section"  # section index within the article, from 0
+TITLE = "title"
+HEADING = "heading"
+TEXT = "text"
+DATE = "date"  # YYYY-MM-DD or absent
+SOURCE = "source"
+URL = "url"
+PATH = "path"  # file the article came from
+DIGEST = "digest"  # content hash of the whole article, for incremental updates
+
+SEARCHED = (TITLE, HEADING, TEXT)
+
+
+def section_id(article_id: str, index: int) -> str:
+    """Return the document id of an article's section."""
+    return f"{article_id}#{index}"
+
+
+def make_schema(user_words: tuple[tuple[str, str], ...] = ()) -> fields.Schema:
+    """Return the schema, its text fields analysed with the Korean analyzer for these user words."""
+    analyzer = korean_analyzer(user_words)
+    return fields.Schema(
+        **{
+            ID: fields.ID(stored=True, unique=True),
+            ARTICLE: fields.ID(stored=True, sortable=True),
+            SECTION: fields.NUMERIC(int, stored=True, sortable=True),
+            TITLE: fields.TEXT(analyzer=analyzer, stored=True, phrase=True, field_boost=1.0),
+            HEADING: fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
+            TEXT: fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
+            DATE: fields.ID(stored=True, sortable=True),
+            SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
+            URL: fields.STORED(),
+            PATH: fields.STORED(),
+            DIGEST: fields.STORED(),
+        }
+    )
