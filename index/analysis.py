@@ -18,7 +18,7 @@ from whoosh.analysis import Token, Tokenizer
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
 CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR", "VV", "VA", "W_")
-# Hangul nouns this long also index their two-syllable parts, so "은행" finds "한국은행"
+# Hangul nouns this long are split into two-syllable parts, so "은행" finds "한국은행"
 # and "의원" finds "국회의원" even where Kiwi keeps the compound whole.
 COMPOUND_MIN = 4
 MAX_KIWI_CHARS = 20_000  # Kiwi's cost grows with sentence length; long texts go in pieces
@@ -121,11 +121,17 @@ def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-def _is_hangul(s: str) -> bool:
-    return all("\uac00" <= c <= "\ud7a3" for c in s)
+def _compound_parts(form: str) -> list[str]:
+    """Split a long Hangul noun into two-syllable parts (an odd last syllable joins the last)."""
+    if len(form) < COMPOUND_MIN or not all("\uac00" <= c <= "\ud7a3" for c in form):
+        return []
+    parts = [form[i : i + 2] for i in range(0, len(form) - len(form) % 2, 2)]
+    if len(form) % 2:
+        parts[-1] += form[-1]
+    return parts
 
 
-def morphemes(text: str, user_words: tuple = (), query: bool = False) -> list[Morpheme]:
+def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     """Return the content morphemes of text with positions and original-text offsets."""
     norm, back = _normalize(text)
     out: list[Morpheme] = []
@@ -136,12 +142,17 @@ def morphemes(text: str, user_words: tuple = (), query: bool = False) -> list[Mo
         form = form.lower()
         if back is not None:
             start, end = back[start], back[end - 1] + 1
-        out.append(Morpheme(form, pos, start, end))
-        if not query and len(form) >= COMPOUND_MIN and tag.startswith("NN") and _is_hangul(form):
-            src = text[start:end]
-            if src == form:  # parts need exact offsets; skip forms Kiwi rewrote
-                out.extend(Morpheme(form[i : i + 2], pos, start + i, start + i + 2) for i in range(len(form) - 1))
-        pos += 1
+        parts = _compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
+        if not parts:
+            out.append(Morpheme(form, pos, start, end))
+        # A long compound is indexed and queried as its two-syllable parts at consecutive
+        # positions, so both of Kiwi's readings of a compound ("국회의원" whole, or "국회" +
+        # "의원") match each other, in phrases too.
+        at = start
+        for i, part in enumerate(parts):
+            out.append(Morpheme(part, pos + i, at, at + len(part)))
+            at += len(part)
+        pos += max(1, len(parts))
     return out
 
 
@@ -182,7 +193,7 @@ class KoreanTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for m in morphemes(value, self.user_words, query=(mode == "query")):
+        for m in morphemes(value, self.user_words):
             token.text = m.text
             token.boost = 1.0
             token.stopped = False

@@ -1,0 +1,115 @@
+"""Marks and snippets from the analyzer's character offsets, escaped before marking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from whoosh.reading import TermNotFound
+
+SNIPPET_CHARS = 200  # a snippet aims at 160 to 240 characters
+CONTEXT = 50  # characters shown before the first match of a passage
+ELLIPSIS = "…"
+
+Span = tuple[int, int]
+
+
+def spans_in_docs(searcher, field: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[Span]]:
+    """Return the character spans of terms in each document, read from the index postings."""
+    wanted = sorted(set(docnums))
+    out: dict[int, list[Span]] = {d: [] for d in wanted}
+    if not wanted:
+        return out
+    for term in terms:
+        try:
+            m = searcher.postings(field, term)
+        except TermNotFound:
+            continue
+        for d in wanted:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                out[d].extend((s, e) for _pos, s, e in m.value_as("characters"))
+    return out
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Sort spans and merge those that overlap or touch."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def mark(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None) -> str:
+    """Return text[start:end] HTML-escaped, with each span wrapped in <mark>."""
+    end = len(text) if end is None else end
+    out, at = [], start
+    for s, e in merge(spans):
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(escape(text[at:s], quote=False))
+        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
+        at = e
+    out.append(escape(text[at:end], quote=False))
+    return "".join(out)
+
+
+def _word_start(text: str, i: int) -> int:
+    """Move i back to the start of the word it falls in."""
+    if i <= 0:
+        return 0
+    j = text.rfind(" ", max(0, i - 20), i)
+    k = text.rfind("\n", max(0, i - 20), i)
+    j = max(j, k)
+    return j + 1 if j >= 0 else i
+
+
+def _word_end(text: str, i: int) -> int:
+    """Move i forward to the end of the word it falls in."""
+    if i >= len(text):
+        return len(text)
+    candidates = [p for p in (text.find(" ", i, i + 20), text.find("\n", i, i + 20)) if p >= 0]
+    return min(candidates) if candidates else i
+
+
+def _passage(text: str, first: int, budget: int) -> tuple[int, int]:
+    start = _word_start(text, max(0, first - CONTEXT))
+    end = _word_end(text, min(len(text), start + budget))
+    return start, end
+
+
+def snippet(text: str, spans: Iterable[Span], size: int = SNIPPET_CHARS) -> str:
+    """Return one or two marked passages of text around the spans, cut at word boundaries."""
+    spans = merge(spans)
+    if not spans:
+        start, end = 0, _word_end(text, min(len(text), size))
+        passages = [(start, end)]
+    else:
+        # The first passage starts before the densest run of matches; a second one shows
+        # matches that fall far outside it, if there is room.
+        best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + size - CONTEXT))
+        first = _passage(text, spans[best][0], size)
+        passages = [first]
+        outside = [s for s, e in spans if e <= first[0] or s >= first[1]]
+        if outside and first[1] - first[0] > size * 2 // 3:
+            half = size // 2
+            passages = [_passage(text, spans[best][0], half), _passage(text, outside[0], half)]
+            passages.sort()
+            if passages[0][1] >= passages[1][0]:
+                passages = [(passages[0][0], max(passages[0][1], passages[1][1]))]
+    out = []
+    for i, (s, e) in enumerate(passages):
+        out.append((ELLIPSIS if s > 0 and (i == 0 or s > passages[i - 1][1]) else "") + mark(text, spans, s, e))
+    html = " ".join(out)
+    if passages[-1][1] < len(text.rstrip()):
+        html += ELLIPSIS
+    return html.replace("\n", " ")

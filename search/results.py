@@ -1,0 +1,90 @@
+"""Typed search results, shaped as the JSON endpoint returns them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    """The section of an article that matched best."""
+
+    index: int
+    heading: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article in a result page, with its best section and a highlighted snippet."""
+
+    id: str
+    title: str
+    title_html: str  # escaped HTML whose only tags are <mark>
+    url: str | None
+    date: str | None
+    source: str | None
+    score: float
+    section: SectionRef
+    snippet_html: str  # escaped HTML whose only tags are <mark>
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """A page of results with what a caller needs to show and page through them."""
+
+    query: str
+    total: int
+    page: int
+    size: int
+    took_ms: float
+    relaxed: bool
+    suggestion: str | None
+    hits: tuple[Hit, ...]
+    sort: str = "relevance"
+    message: str | None = None  # why nothing could be searched, for an empty or unusable query
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def to_json(self) -> dict:
+        """Return the JSON shape of /api/search (message only when there is one)."""
+        out = {
+            "query": self.query, "total": self.total, "page": self.page, "size": self.size,
+            "took_ms": round(self.took_ms, 3), "relaxed": self.relaxed, "suggestion": self.suggestion,
+            "hits": [asdict(h) for h in self.hits],
+        }
+        if self.message:
+            out["message"] = self.message
+        return out
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """A whole section of an article, with the query's words marked."""
+
+    index: int
+    heading: str
+    text: str
+    heading_html: str
+    text_html: str
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A whole article as the article page and /api/articles/<id> show it."""
+
+    id: str
+    title: str
+    title_html: str
+    date: str | None
+    source: str | None
+    url: str | None
+    sections: tuple[SectionView, ...]
+
+    def to_json(self) -> dict:
+        """Return the JSON shape of /api/articles/<id>."""
+        return {
+            "id": self.id, "title": self.title, "date": self.date, "source": self.source, "url": self.url,
+            "sections": [{"index": s.index, "heading": s.heading, "text": s.text} for s in self.sections],
+        }
