@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import query as Q
-from whoosh import sorting
 
 from chaja.index import schema, store
+from chaja.index.analysis import kiwi_for
 
 from . import highlight
 from .query import QueryError, parse, parse_date
@@ -45,6 +46,7 @@ class Engine:
                 self._ix = gen.open()
                 self._generation = gen.name
                 self._user_words = self._ix.schema[schema.TEXT].analyzer.user_words
+                kiwi_for(self._user_words)  # load Kiwi now, not inside the first search
             self._checked = now
             return self._ix
 
@@ -94,36 +96,57 @@ class Engine:
                     return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
                 return page_of(message="검색어를 입력하세요.")
             query, relaxed = parsed.strict(), False
-            total, found = self._run(s, query, parsed, page, size, sort)
-            if total == 0 and (loose := parsed.relaxed()) is not None:
-                query, relaxed = loose, True
-                total, found = self._run(s, query, parsed, page, size, sort)
-            hits = self._hits(s, found, query, parsed, sort)
+            total, found = self._run(s, query, self._matching(s, parsed, relaxed), page, size, sort)
+            if total == 0 and parsed.can_relax:
+                query, relaxed = parsed.relaxed(), True
+                total, found = self._run(s, query, self._matching(s, parsed, relaxed), page, size, sort)
+                relaxed = total > 0
+            hits = self._hits(s, found, parsed)
             suggestion = keyboard_suggestion(q, lambda text: self._has_hits(s, text)) if total == 0 else None
             message = " ".join(parsed.notes) or None
             return page_of(hits, total, relaxed, message, suggestion)
 
-    def _run(self, s, query, parsed, page, size, sort):
+    @staticmethod
+    def _matching(s, parsed, relaxed: bool) -> set[int]:
+        """Return the section documents that match: all clauses, or when relaxed at least half."""
+        if relaxed:
+            counts = Counter()
+            for clause in parsed.clauses:
+                counts.update(s.docs_for_query(clause))
+            docs = {d for d, n in counts.items() if n >= parsed.minmatch}
+        else:
+            docs = set(s.docs_for_query(parsed.strict()))
+        if docs and (f := parsed.filter()) is not None:
+            docs.intersection_update(s.docs_for_query(f))
+        if docs and (m := parsed.mask()) is not None:
+            docs.difference_update(s.docs_for_query(m))
+        return docs
+
+    def _run(self, s, query, docs: set[int], page, size, sort):
         """Return (articles matching, [(docnum, score)] of this page's best sections)."""
-        kwargs = {"filter": parsed.filter(), "mask": parsed.mask()}
-        docs = s.docs_for_query(_restrict(query, **kwargs))
         articles = s.reader().column_reader(schema.ARTICLE)
-        total = len({articles[d] for d in docs})
+        by_article: dict[str, list[int]] = {}
+        for d in docs:
+            by_article.setdefault(articles[d], []).append(d)
+        total = len(by_article)
         if total == 0:
             return 0, []
-        limit = min(page * size, total)
-        sortedby = None if sort == "relevance" else [sorting.FieldFacet(schema.DATE, reverse=True), sorting.ScoreFacet()]
-        results = s.search(query, limit=limit, sortedby=sortedby, collapse=schema.ARTICLE, collapse_limit=1, **kwargs)
-        top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * size : page * size]
-        return total, top
-
+        first = (page - 1) * size
+        if sort == "relevance":
+            results = s.search(query, limit=min(page * size, total), collapse=schema.ARTICLE, collapse_limit=1, filter=docs)
+            return total, [(hit.docnum, hit.score or 0.0) for hit in results][first : first + size]
+        dates = s.reader().column_reader(schema.DATE)
+        order = sorted(by_article, key=lambda a: (dates[by_article[a][0]] or "", a), reverse=True)
+        found = []
+        for article in order[first : first + size]:  # the best section of each article on this page
+            best = s.search(query, limit=1, filter=set(by_article[article]))
+            found.append((best[0].docnum, best[0].score or 0.0))
+        return total, found
     def _has_hits(self, s, text: str) -> bool:
         parsed = parse(text, self._user_words)
         return bool(parsed.clauses) and bool(s.docs_for_query(parsed.strict()))
 
-    def _hits(self, s, found, query, parsed, sort) -> list[Hit]:
-        if sort == "date":  # collapsing by date keeps an arbitrary section; find the best one
-            found = [self._best_section(s, query, parsed, d, score) for d, score in found]
+    def _hits(self, s, found, parsed) -> list[Hit]:
         docnums = [d for d, _ in found]
         terms = sorted(parsed.terms)
         text_spans = highlight.spans_in_docs(s, schema.TEXT, terms, docnums)
@@ -140,11 +163,6 @@ class Engine:
                 snippet_html=highlight.snippet(f[schema.TEXT], text_spans[d]),
             ))
         return hits
-
-    def _best_section(self, s, query, parsed, docnum, score):
-        article = s.stored_fields(docnum)[schema.ARTICLE]
-        r = s.search(query, limit=1, filter=Q.Term(schema.ARTICLE, article), mask=parsed.mask())
-        return (r[0].docnum, r[0].score) if len(r.top_n) else (docnum, score)
 
     # -- articles and statistics ------------------------------------------------------------
 
@@ -190,10 +208,3 @@ class Engine:
             "user_dictionary": meta.get("user_dictionary"), "build_seconds": meta.get("seconds"),
         }
 
-
-def _restrict(query, filter=None, mask=None):
-    if filter is not None:
-        query = Q.And([query, filter])
-    if mask is not None:
-        query = Q.AndNot(query, mask)
-    return query

@@ -55,10 +55,17 @@ class Parsed:
     def strict(self) -> Q.Query:
         return _and(self.clauses)
 
-    def relaxed(self) -> Q.Query | None:
-        """Return a query that ranks documents matching most clauses, or None if that is the same."""
-        if len(self.clauses) < 2:
-            return None
+    @property
+    def can_relax(self) -> bool:
+        return len(self.clauses) >= 2
+
+    @property
+    def minmatch(self) -> int:
+        """How many clauses a relaxed query still requires: half of them, rounded up."""
+        return (len(self.clauses) + 1) // 2
+
+    def relaxed(self) -> Q.Query:
+        """Return the query that ranks documents by how many clauses they match."""
         return Q.Or(self.clauses)
 
     def filter(self) -> Q.Query | None:
