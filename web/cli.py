@@ -1,0 +1,178 @@
+"""The `chaja` command: each command turns its options into one library call."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from chaja.index import store
+from chaja.index.builder import BuildError, BuildReport, rebuild
+
+DEFAULT_CORPUS = "corpus"
+index_option = click.option(
+    "--index", "index", type=click.Path(file_okay=False), default=None,
+    help=f"Index folder (default: $CHAJA_INDEX, else ./{store.DEFAULT_INDEX}).",
+)
+
+
+class _Progress:
+    """A progress bar on a terminal, a plain log line every few seconds otherwise."""
+
+    def __init__(self):
+        self.bar = None
+        self.last = 0.0
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" articles", desc="indexing", file=sys.stderr)
+
+    def __call__(self, report: BuildReport) -> None:
+        if self.bar is not None:
+            self.bar.update(report.articles - self.bar.n)
+        elif report.seconds - self.last >= 5:
+            self.last = report.seconds
+            click.echo(f"indexed {report.articles} articles ({report.rate:.1f}/s)", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _fail(message: str, code: int = 2):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+@click.version_option(package_name="chaja")
+def main():
+    """찾아 (chaja): full-text search for Korean articles."""
+
+
+@main.group("index")
+def index_group():
+    """Build and inspect the search index."""
+
+
+def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None) -> BuildReport:
+    """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
+    paths = paths or (DEFAULT_CORPUS,)
+    for p in paths:
+        if not Path(p).exists():
+            _fail(f"{p} does not exist; pass the article files or folders to index")
+    progress = _Progress()
+    try:
+        report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, progress=progress)
+    except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
+        progress.close()
+        _fail(str(e), 1)
+    progress.close()
+    for s in report.skipped:
+        click.echo(f"skipped {s.path}: {s.reason}", err=True)
+    click.echo(
+        f"indexed {report.articles} articles, {report.sections} sections; skipped {len(report.skipped)} files; "
+        f"{report.seconds:.1f} s, {report.rate:.1f} articles/s -> {store.index_dir(index) / report.generation}"
+    )
+    return report
+
+
+@index_group.command("rebuild")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Kiwi analysis threads (default: all cores).")
+@click.option("--user-dict", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="User dictionary: one word a line, optionally a tab and a Kiwi tag (default NNP).")
+def rebuild_command(paths, index, workers, user_dict):
+    """Build a new index from PATHS (files or folders; default ./corpus) and switch to it atomically."""
+    build_index(paths, index, workers, user_dict)
+
+
+@index_group.command("stats")
+@index_option
+def stats_command(index):
+    """Show what the index holds and when and from what it was built."""
+    stats = _engine(index).stats()
+    for key, value in stats.items():
+        if key == "paths":
+            value = ", ".join(value)
+        click.echo(f"{key:16} {value}")
+
+
+def _engine(index):
+    from chaja.search import Engine
+
+    engine = Engine(index)
+    try:
+        engine.generation
+    except store.IndexUnavailable as e:
+        _fail(str(e))
+    return engine
+
+
+@main.command("search")
+@click.argument("query")
+@index_option
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--size", type=int, default=10, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
+def search_command(query, index, page, size, sort, as_json):
+    """Search the index for QUERY; exit 0 with results, 1 with none, 2 on a usage or index error."""
+    from chaja.search import QueryError
+
+    from .terminal import render_page
+
+    try:
+        result = _engine(index).search(query, page=page, size=size, sort=sort)
+    except QueryError as e:
+        _fail(str(e))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_page(result, color=sys.stdout.isatty()))
+    sys.exit(0 if result.hits else 1)
+
+
+@main.command("eval")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False), required=True, help="qid<TAB>query file.")
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False), required=True, help="TREC qrels file.")
+@index_option
+@click.option("--level", type=click.Choice(["article", "section"]), default="article", show_default=True,
+              help="Judge articles, or sections (qrels docids 'articleid#sectionindex').")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the report as JSON here.")
+def eval_command(queries, qrels, index, level, out):
+    """Measure nDCG@10, Recall@100 and MRR@10 of the index on judged queries."""
+    from chaja.search.evaluate import evaluate, read_queries
+
+    try:
+        report = evaluate(_engine(index), read_queries(queries), qrels, level=level)
+    except ValueError as e:
+        _fail(str(e))
+    data = report.to_json()
+    for name, value in data["measures"].items():
+        click.echo(f"{name:10} {value:.4f}")
+    click.echo(f"{'queries':10} {data['queries']}\n{'no hit':10} {data['no_hit']}")
+    click.echo(f"{'p50 ms':10} {data['p50_ms']:.1f}\n{'p95 ms':10} {data['p95_ms']:.1f}")
+    if out:
+        Path(out).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 256), default=8, show_default=True, help="Server threads.")
+def serve_command(index, host, port, workers):
+    """Serve the search page and JSON API; builds the index from ./corpus first if there is none."""
+    from . import create_app
+    from .server import serve
+
+    if store.current(store.index_dir(index)) is None:
+        click.echo(f"no index at {store.index_dir(index)} yet; building it from ./{DEFAULT_CORPUS}", err=True)
+        build_index((), index, None, None)
+    app = create_app({"INDEX": str(store.index_dir(index))})
+    click.echo(f"serving http://{host}:{port}/ (index {store.index_dir(index)})")
+    serve(app, host, port, workers)

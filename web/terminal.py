@@ -1,0 +1,37 @@
+"""Render a result page for a terminal: marks in colour, or as [brackets] when not a terminal."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from chaja.search import ResultPage
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def plain(marked_html: str, color: bool) -> str:
+    """Turn escaped HTML with <mark> tags into terminal text."""
+    repl = "\x1b[1;33m\\1\x1b[0m" if color else "[\\1]"
+    return html.unescape(_MARK.sub(repl, marked_html))
+
+
+def render_page(page: ResultPage, color: bool = False) -> str:
+    """Return the human-readable form of a result page."""
+    lines = []
+    if page.message:
+        lines.append(page.message)
+    if page.relaxed:
+        lines.append("모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다.")
+    if not page.hits:
+        lines.append("검색 결과가 없습니다." + (f" 혹시 '{page.suggestion}'을(를) 찾으셨나요?" if page.suggestion else ""))
+        return "\n".join(lines)
+    lines.append(f"검색 결과 {page.total}건 ({page.page}/{page.pages}쪽, {page.took_ms:.1f} ms)")
+    for n, hit in enumerate(page.hits, start=(page.page - 1) * page.size + 1):
+        meta = " · ".join(x for x in (hit.date, hit.source) if x)
+        lines.append("")
+        lines.append(f"{n}. {plain(hit.title_html, color)}" + (f"  ({meta})" if meta else ""))
+        where = f"§{hit.section.index}" + (f" {hit.section.heading}" if hit.section.heading else "")
+        lines.append(f"   {hit.id} {where}")
+        lines.append(f"   {plain(hit.snippet_html, color)}")
+    return "\n".join(lines)
