@@ -89,17 +89,18 @@ class Engine:
                 took = (time.perf_counter() - started) * 1000
                 return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message)
 
-            if not parsed.clauses:
+            if not parsed.clauses and not parsed.filters:
                 if parsed.excluded:
                     return page_of(message="제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.")
                 if q.strip():
                     return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
                 return page_of(message="검색어를 입력하세요.")
             query, relaxed = parsed.strict(), False
-            total, found = self._run(s, query, self._matching(s, parsed, relaxed), page, size, sort)
+            order = sort if parsed.clauses else "date"  # filters alone rank nothing: newest first
+            total, found = self._run(s, query, self._matching(s, parsed, relaxed), page, size, order)
             if total == 0 and parsed.can_relax:
                 query, relaxed = parsed.relaxed(), True
-                total, found = self._run(s, query, self._matching(s, parsed, relaxed), page, size, sort)
+                total, found = self._run(s, query, self._matching(s, parsed, relaxed), page, size, order)
                 relaxed = total > 0
             hits = self._hits(s, found, parsed)
             suggestion = keyboard_suggestion(q, lambda text: self._has_hits(s, text)) if total == 0 else None
@@ -108,7 +109,10 @@ class Engine:
 
     @staticmethod
     def _matching(s, parsed, relaxed: bool) -> set[int]:
-        """Return the section documents that match: all clauses, or when relaxed at least half."""
+        """Return the section documents that match: all clauses, or when relaxed at least half.
+
+        Filters apply to each section; an excluded word removes the whole article.
+        """
         if relaxed:
             counts = Counter()
             for clause in parsed.clauses:
@@ -119,7 +123,9 @@ class Engine:
         if docs and (f := parsed.filter()) is not None:
             docs.intersection_update(s.docs_for_query(f))
         if docs and (m := parsed.mask()) is not None:
-            docs.difference_update(s.docs_for_query(m))
+            articles = s.reader().column_reader(schema.ARTICLE)
+            banned = {articles[d] for d in s.docs_for_query(m)}
+            docs = {d for d in docs if articles[d] not in banned}
         return docs
 
     def _run(self, s, query, docs: set[int], page, size, sort):
@@ -131,10 +137,20 @@ class Engine:
         total = len(by_article)
         if total == 0:
             return 0, []
-        first = (page - 1) * size
+        first, wanted = (page - 1) * size, min(page * size, total)
         if sort == "relevance":
-            results = s.search(query, limit=min(page * size, total), collapse=schema.ARTICLE, collapse_limit=1, filter=docs)
-            return total, [(hit.docnum, hit.score or 0.0) for hit in results][first : first + size]
+            # An article ranks by its best section: collect sections until enough articles.
+            limit = wanted * 2
+            while True:
+                results = s.search(query, limit=limit, filter=docs)
+                best: dict[str, tuple[int, float]] = {}
+                for hit in results:
+                    best.setdefault(articles[hit.docnum], (hit.docnum, hit.score or 0.0))
+                if len(best) >= wanted or results.scored_length() < limit:
+                    break
+                limit *= 4
+            ranked = sorted(best.items(), key=lambda item: (-item[1][1], item[0]))
+            return total, [found for _, found in ranked[first : first + size]]
         dates = s.reader().column_reader(schema.DATE)
         order = sorted(by_article, key=lambda a: (dates[by_article[a][0]] or "", a), reverse=True)
         found = []
@@ -142,6 +158,7 @@ class Engine:
             best = s.search(query, limit=1, filter=set(by_article[article]))
             found.append((best[0].docnum, best[0].score or 0.0))
         return total, found
+
     def _has_hits(self, s, text: str) -> bool:
         parsed = parse(text, self._user_words)
         return bool(parsed.clauses) and bool(s.docs_for_query(parsed.strict()))

@@ -53,7 +53,8 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
 
     def strict(self) -> Q.Query:
-        return _and(self.clauses)
+        """Return the query every clause must match (every document if there are only filters)."""
+        return _and(self.clauses) if self.clauses else Q.Every()
 
     @property
     def can_relax(self) -> bool:
