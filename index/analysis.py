@@ -17,11 +17,14 @@ from whoosh.analysis import Token, Tokenizer
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
-CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR", "VV", "VA", "W_")
+CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR", "VV", "VA", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL")
 # Hangul nouns this long are split into two-syllable parts, so "은행" finds "한국은행"
 # and "의원" finds "국회의원" even where Kiwi keeps the compound whole.
 COMPOUND_MIN = 4
-MAX_KIWI_CHARS = 20_000  # Kiwi's cost grows with sentence length; long texts go in pieces
+MAX_KIWI_CHARS = 20_000
+# A particle or ending typed as a word of its own ("은 는 이 가") is read by Kiwi as some
+# rare noun or verb; it carries no content, so it is dropped when it stands alone.
+LONE_PARTICLES = frozenset("은 는 이 가 을 를 의 에 도 만 와 과 로 으로 에서 에게 께 한테 부터 까지 이나 나 랑 이랑 요 죠 다".split())  # Kiwi's cost grows with sentence length; long texts go in pieces
 
 
 class Morpheme(NamedTuple):
@@ -131,13 +134,22 @@ def _compound_parts(form: str) -> list[str]:
     return parts
 
 
+def _lone_particle(text: str, start: int, end: int) -> bool:
+    """Tell whether text[start:end] is a whole word that is only a particle or ending."""
+    return (
+        text[start:end] in LONE_PARTICLES
+        and (start == 0 or not text[start - 1].isalnum())
+        and (end == len(text) or not text[end].isalnum())
+    )
+
+
 def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     """Return the content morphemes of text with positions and original-text offsets."""
     norm, back = _normalize(text)
     out: list[Morpheme] = []
     pos = 0
     for form, tag, start, end in _kiwi_tokens(kiwi_for(user_words), norm):
-        if not tag.startswith(CONTENT_TAGS):
+        if not tag.startswith(CONTENT_TAGS) or _lone_particle(norm, start, end):
             continue
         form = form.lower()
         if back is not None:

@@ -105,6 +105,8 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
     text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
+        if (cut := text.rfind(" ")) > MAX_QUERY_CHARS // 2:
+            text = text[:cut]  # do not search half a word
         parsed.notes.append(f"검색어가 너무 길어 앞의 {MAX_QUERY_CHARS}자만 검색했습니다.")
     pending_or: list[Q.Query] | None = None
     for m in _TOKEN.finditer(text):
@@ -113,20 +115,24 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             if parsed.clauses and pending_or is None:
                 pending_or = [parsed.clauses.pop()]
             continue
+        if body in ("AND", "NOT") and not fname:
+            continue  # Whoosh's operators mean nothing here; as words they would match nothing
         if fname == "date" and not minus:
             try:
                 parsed.filters.append(_date_range(body.strip('"')))
-            except QueryError as e:
-                parsed.notes.append(f"날짜 조건을 무시했습니다: {e}")
+            except QueryError:
+                parsed.notes.append(f"날짜 조건 '{body}'을(를) 알 수 없어 무시했습니다. date:2025-01-01..2025-06-30처럼 쓰세요.")
             continue
         if fname == "source" and not minus:
             parsed.filters.append(Q.Term(schema.SOURCE, body.strip('"').lower()))
             continue
-        if fname not in ("title", "") and not body.startswith('"'):
+        if fname not in ("title", ""):
             body = f"{fname} {body}"  # an unknown "field:" is just text
             fname = ""
-        phrase = body.startswith('"')
+        phrase = len(body) > 1 and body.startswith('"') and body.endswith('"')  # unbalanced: plain words
         terms = [t.text for t in morphemes(body.strip('"'), user_words)]
+        if not phrase:
+            terms = [t for t in dict.fromkeys(terms) if t not in parsed.terms]
         terms = terms[: max(0, MAX_TERMS - len(parsed.terms))]
         if not terms:
             continue

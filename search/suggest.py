@@ -22,6 +22,6 @@ def keyboard_suggestion(query: str, has_hits: Callable[[str], bool]) -> str | No
     if not text or not _LATIN_WORDS.match(text):
         return None
     hangul = _inko().en2ko(text)
-    if hangul == text or not re.search("[가-힣]", hangul):
-        return None
+    if hangul == text or re.search("[ㄱ-ㅣ]", hangul) or not re.search("[가-힣]", hangul):
+        return None  # unchanged, or not whole syllables: not Hangul typed on the wrong layout
     return hangul if has_hits(hangul) else None

@@ -1,0 +1,97 @@
+"""The Korean analyzer: exact morphemes, positions and offsets for real sentences."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from chaja.index.analysis import korean_analyzer, morphemes, read_user_dictionary
+
+
+def tokens(text, user_words=()):
+    return [(m.text, m.pos, m.start, m.end) for m in morphemes(text, user_words)]
+
+
+def forms(text, user_words=()):
+    return [m.text for m in morphemes(text, user_words)]
+
+
+@pytest.mark.parametrize("text", ["협력을", "협력의", "협력하였다", "협력했다", "협력하는"])
+def test_particles_and_endings_leave_the_noun(text):
+    assert tokens(text) == [("협력", 0, 0, 2)]
+
+
+def test_sentence_with_particles_and_verb_endings():
+    assert tokens("협력을 강화하였다") == [("협력", 0, 0, 2), ("강화", 1, 4, 6)]
+
+
+def test_verb_stems_come_out_as_lemmas():
+    assert tokens("먹었다") == [("먹", 0, 0, 1)]
+    assert forms("먹다") == forms("먹었다") == forms("먹는다")
+
+
+def test_spacing_variants_of_a_compound_give_the_same_terms():
+    assert tokens("인공지능산업의 발전") == [("인공", 0, 0, 2), ("지능", 1, 2, 4), ("산업", 2, 4, 6), ("발전", 3, 8, 10)]
+    assert tokens("인공지능 산업") == [("인공", 0, 0, 2), ("지능", 1, 2, 4), ("산업", 2, 5, 7)]
+
+
+def test_compounds_kiwi_keeps_whole_are_split_into_parts_at_consecutive_positions():
+    # Kiwi reads 한국은행 as one proper noun; its parts must still be searchable.
+    assert tokens("한국은행이 기준금리를 동결했다") == [
+        ("한국", 0, 0, 2), ("은행", 1, 2, 4), ("기준", 2, 6, 8), ("금리", 3, 8, 10), ("동결", 4, 12, 14)]
+    assert tokens("국회의원들이 방문했다") == [("국회", 0, 0, 2), ("의원", 1, 2, 4), ("방문", 2, 7, 9)]
+
+
+def test_mixed_hangul_latin_numbers_hanja():
+    assert tokens("삼성전자는 AI 반도체 3.5% 성장, 韓國 經濟") == [
+        ("삼성", 0, 0, 2), ("전자", 1, 2, 4), ("ai", 2, 6, 8), ("반도체", 3, 9, 12), ("3.5", 4, 13, 16),
+        ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
+
+
+def test_nfkc_offsets_point_into_the_original_text():
+    text = "42.195㎞ 완주, ＡＢＣ뉴스"
+    got = tokens(text)
+    assert got == [("42.195", 0, 0, 6), ("km", 1, 6, 7), ("완주", 2, 8, 10), ("abc", 3, 12, 15), ("뉴스", 4, 15, 17)]
+    assert [text[s:e] for _, _, s, e in got] == ["42.195", "㎞", "완주", "ＡＢＣ", "뉴스"]
+
+
+def test_latin_is_lowercased():
+    assert forms("OpenAI의 GPT 모델") == ["openai", "gpt", "모델"]
+
+
+def test_only_particles_and_punctuation_give_nothing_searchable():
+    assert forms("은 는 이 가 을 를 ?! ... ") == []
+    assert forms("") == []
+    assert forms("은행에 가는 길") == ["은행", "가", "길"]  # the same syllables inside words stay
+
+
+def test_the_analyzer_yields_whoosh_tokens_with_positions_and_chars():
+    analyzer = korean_analyzer()
+    got = [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer("협력하였다 국회의원", positions=True, chars=True)]
+    assert got == [("협력", 0, 0, 2), ("국회", 1, 6, 8), ("의원", 2, 8, 10)]
+
+
+def test_the_analyzer_pickles_with_settings_only():
+    analyzer = korean_analyzer((("갓생", "NNG"),))
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone == analyzer
+    assert clone != korean_analyzer()
+
+
+def test_user_dictionary_teaches_kiwi_a_new_word(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("# 신조어\n갓생\tNNG\n\n뉴진스\n", encoding="utf-8")
+    words = read_user_dictionary(str(path))
+    assert words == (("갓생", "NNG"), ("뉴진스", "NNP"))
+    assert forms("갓생을 산다")[0] == "생"
+    assert forms("갓생을 산다", words)[0] == "갓생"
+
+
+def test_long_text_is_analysed_in_pieces_with_correct_offsets():
+    sentence = "부산항은 협력을 강화하였다. "
+    text = sentence * 2000  # 32,000 characters, more than one Kiwi piece
+    got = morphemes(text)
+    assert [m.text for m in got] == ["부산항", "협력", "강화"] * 2000
+    assert all(text[m.start : m.end] == m.text for m in got)
+    assert got[-1].end == len(text) - 5
