@@ -1,0 +1,103 @@
+"""The chaja command: exit codes, exact messages, and help for every command."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from chaja.web.cli import main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def all_commands(group=main, prefix=()):
+    for name, command in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(command, click.Group):
+            yield from all_commands(command, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", list(all_commands()), ids=" ".join)
+def test_every_command_has_help(runner, path):
+    result = runner.invoke(main, [*path, "--help"])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: main {' '.join(path)}")
+    command = main
+    for name in path:
+        command = command.commands[name]
+    assert command.help and command.help.strip()
+
+
+def test_search_prints_marked_results_and_exits_0(runner, corpus_index):
+    result = runner.invoke(main, ["search", "기준금리를 동결했다", "--index", str(corpus_index)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("검색 결과 1건 (1/1쪽, ")
+    assert lines[2] == "1. 한국은행, [기준금리] 3.5% [동결]… \"집값·가계부채 더 지켜봐야\"  (2024-08-22 · 한빛일보)"
+    assert lines[3] == "   news/bok-base-rate-freeze §0"
+    assert "[기준금리]를 연 3.5%로 [동결]했다" in lines[4]
+
+
+def test_search_json_is_the_api_shape(runner, corpus_index, engine):
+    result = runner.invoke(main, ["search", "김장", "--json", "--index", str(corpus_index)])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    expected = engine.search("김장").to_json()
+    data.pop("took_ms"), expected.pop("took_ms")
+    assert data == expected
+    assert "김장" in result.output  # Korean is not \\u-escaped
+
+
+def test_search_with_no_hit_exits_1(runner, corpus_index):
+    result = runner.invoke(main, ["search", "우주정거장 도킹", "--index", str(corpus_index)])
+    assert result.exit_code == 1
+    assert result.output == "검색 결과가 없습니다.\n"
+
+
+def test_search_json_with_no_hit_still_prints_the_result(runner, corpus_index):
+    result = runner.invoke(main, ["search", "은 는", "--json", "--index", str(corpus_index)])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert (data["total"], data["hits"]) == (0, [])
+    assert data["message"] == "검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다."
+
+
+def test_search_usage_and_index_errors_exit_2(runner, corpus_index, tmp_path):
+    result = runner.invoke(main, ["search", "김장", "--size", "500", "--index", str(corpus_index)])
+    assert result.exit_code == 2
+    assert result.output == "Error: size must be a whole number from 1 to 100\n"
+    missing = tmp_path / "nothing"
+    result = runner.invoke(main, ["search", "김장", "--index", str(missing)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: no index at {missing}; build one with `chaja index rebuild` (or pass --index DIR)\n"
+    result = runner.invoke(main, ["search", "김장", "--sort", "random", "--index", str(corpus_index)])
+    assert result.exit_code == 2
+
+
+def test_stats(runner, corpus_index):
+    result = runner.invoke(main, ["index", "stats", "--index", str(corpus_index)])
+    assert result.exit_code == 0
+    rows = dict(line.split(None, 1) for line in result.output.splitlines())
+    assert rows["articles"] == "27"
+    assert int(rows["sections"]) > 27
+    assert int(rows["terms"]) > 1000
+    assert rows["generation"].startswith("gen-")
+
+
+def test_eval_prints_measures_and_writes_a_report(runner, corpus_index, tmp_path):
+    (tmp_path / "q.tsv").write_text("q1\t김장 비용\nq2\t꿀벌이 사라지는 이유\nq3\t우주정거장 도킹\n", encoding="utf-8")
+    (tmp_path / "r.tsv").write_text("q1 0 archive-007 1\nq2 0 archive-006 1\nq3 0 archive-001 1\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = runner.invoke(main, ["eval", "--queries", str(tmp_path / "q.tsv"), "--qrels", str(tmp_path / "r.tsv"),
+                                  "--index", str(corpus_index), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["queries"] == 3 and report["no_hit"] == 1
+    assert round(report["measures"]["RR@10"], 4) == round(2 / 3, 4)
+    assert "RR@10      0.6667" in result.output
