@@ -1,0 +1,137 @@
+"""Shared fixtures. Web fixtures first: a small Korean test index, the app, its client, a live server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# --- web fixtures: web_index, app, client, live_server ------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+
+WEB_ARTICLES = [
+    {
+        "id": "busan-port", "title": "부산항 컨테이너 물동량 역대 최대", "source": "연합뉴스", "date": "2024-01-05",
+        "url": "https://example.com/news/busan-port",
+        "sections": [
+            {"heading": "", "text": "부산항의 지난해 컨테이너 물동량이 2,300만 개를 넘어 역대 최대를 기록했다. "
+                                    "해양수산부는 환적 화물이 크게 늘어난 덕분이라고 설명했다."},
+            {"heading": "신항 개발", "text": "부산항 신항에 새 부두가 문을 열면서 하역 능력이 크게 늘었다. "
+                                         "항만공사는 자동화 크레인을 더 들여올 계획이다."},
+            {"heading": "보안 점검", "text": f"항만 전산망 점검에서 {SCRIPT} 같은 악성 코드가 게시판에 올라온 사실이 확인되었다. "
+                                         "보안 담당자는 입력값 검사를 강화하겠다고 밝혔다."},
+        ],
+    },
+    {
+        "id": "incheon-airport", "title": "인천공항 이용객 코로나 이전 수준 회복", "source": "한겨레", "date": "2024-02-10",
+        "url": "https://example.com/news/incheon-airport",
+        "sections": [
+            {"heading": "", "text": "인천공항의 국제선 이용객이 코로나 이전 수준을 거의 회복했다. "
+                                    "설 연휴에는 하루 이용객이 20만 명을 넘었다."},
+            {"heading": "항공 화물", "text": "반도체 수출이 살아나면서 항공 화물도 늘었다. 부산항을 거치는 해상 화물과 달리 "
+                                         "항공 화물은 운임이 비싸다."},
+        ],
+    },
+    {
+        "id": "news/2024/jeju-tangerine", "title": "제주 감귤 수확 시작", "source": "제주일보", "date": "2023-11-20",
+        "url": "javascript:alert(1)",
+        "sections": [
+            {"heading": "", "text": "제주 서귀포 일대 과수원에서 노지 감귤 수확이 시작되었다. "
+                                    "올해는 일조량이 많아 당도가 높다."},
+            {"heading": "가격 전망", "text": "농협은 감귤 가격이 지난해보다 조금 오를 것으로 내다봤다."},
+        ],
+    },
+] + [
+    {
+        "id": f"seoul-weather-{day:02d}", "title": f"서울 날씨 3월 {day}일", "source": "기상청", "date": f"2024-03-{day:02d}",
+        "url": f"https://example.com/weather/{day}",
+        "sections": [
+            {"heading": "", "text": f"3월 {day}일 서울은 대체로 맑은 날씨가 이어지겠다. 낮 최고 기온은 {day + 5}도로 예상된다."},
+            {"heading": "미세먼지", "text": "미세먼지 농도는 보통 수준을 보이겠다."},
+        ],
+    }
+    for day in range(1, 13)
+]
+
+
+def write_jsonl(path: Path, articles: list[dict]) -> Path:
+    """Write articles as JSON Lines, one article a line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    return path
+
+
+def build_index(articles_dir: Path, index_dir: Path) -> Path:
+    """Build an index of the articles in a folder and return its folder."""
+    from chaja.index.builder import rebuild
+
+    rebuild([articles_dir], index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the folder of a small index built once from WEB_ARTICLES."""
+    articles = tmp_path_factory.mktemp("web-articles")
+    write_jsonl(articles / "articles.jsonl", WEB_ARTICLES)
+    return build_index(articles, tmp_path_factory.mktemp("web-index"))
+
+
+@pytest.fixture
+def app(web_index: Path):
+    """Return the app on the test index."""
+    from chaja.web import create_app
+
+    return create_app({"TESTING": True, "INDEX": str(web_index)})
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[..., str]]:
+    """Return start(app): serve app with waitress on a free local port in a thread; return its base URL."""
+    from chaja.web.server import make_server, stop
+
+    running = []
+
+    def start(app, threads: int = 4) -> str:
+        server = make_server(app, "127.0.0.1", 0, threads)
+        thread = threading.Thread(target=server.run, daemon=True, name="waitress")
+        thread.start()
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield start
+    for server, thread in running:
+        stop(server)
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive(), "the waitress server did not stop"
+
+
+# --- library fixtures: the bundled corpus indexed once per session -------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the folder of an index built once from the bundled corpus/."""
+    return build_index(CORPUS, tmp_path_factory.mktemp("corpus-index"))
+
+
+@pytest.fixture(scope="session")
+def engine(corpus_index: Path):
+    """Return an Engine over the bundled corpus index."""
+    from chaja.search import Engine
+
+    return Engine(corpus_index)

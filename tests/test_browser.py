@@ -1,0 +1,96 @@
+"""End to end in a real headless Chromium: search from the page, follow a hit to its section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from chaja.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Launch Debian's Chromium through Playwright; fail, never skip, when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium package (apt-get install chromium) "
+                    "to run the browser tests. Do not run `playwright install`.")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def base_url(web_index: Path, live_server) -> str:
+    """Serve the test index with waitress and return its URL."""
+    return live_server(create_app({"INDEX": str(web_index)}))
+
+
+def test_search_and_open_the_matching_section_without_javascript(browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        box = page.locator("input[name=q]")
+        expect(box).to_be_focused()  # autofocus works without page scripts
+        box.fill("악성 코드")
+        box.press("Enter")
+        page.wait_for_url(re.compile(r"/\?q=%EC%95%85%EC%84%B1(\+|%20)%EC%BD%94%EB%93%9C$"))
+        assert page.locator("p.count").inner_text().startswith("검색 결과 1건")
+        assert page.locator(".hits mark").all_inner_texts()[:2] == ["악성", "코드"]
+        assert page.locator(".snippet").first.inner_text().startswith("항만 전산망 점검에서 <script>alert(1)</script> 같은")
+        assert box.input_value() == "악성 코드"
+
+        page.locator(".hit h2 a").first.click()
+        page.wait_for_url(re.compile(r"/articles/busan-port\?q=.+#s-2$"))
+        section = page.locator("#s-2")
+        assert section.is_visible()
+        assert section.locator("h2").inner_text() == "보안 점검"
+        assert section.locator("mark").all_inner_texts() == ["악성", "코드"]
+        assert page.locator("h1").inner_text() == "부산항 컨테이너 물동량 역대 최대"
+    finally:
+        context.close()
+
+
+def test_korean_query_with_highlights_and_pages(browser, base_url: str) -> None:
+    context = browser.new_context(locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        expect(page.locator("input[name=q]")).to_be_focused()  # Chromium applies autofocus a frame after load
+        page.keyboard.type("날씨")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/\?q=%EB%82%A0%EC%94%A8$"))
+        assert page.locator(".hit").count() == 10
+        assert set(page.locator(".hits mark").all_inner_texts()) == {"날씨"}
+        page.get_by_role("link", name="다음").click()
+        page.wait_for_url(re.compile(r"page=2$"))
+        assert page.locator(".hit").count() == 2
+        page.get_by_role("link", name="최신순").click()
+        page.wait_for_url(re.compile(r"sort=date$"))
+        assert page.locator(".hit h2 a").first.inner_text() == "서울 날씨 3월 12일"
+    finally:
+        context.close()
+
+
+def test_readable_on_a_phone(browser, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="ko-KR")
+    page = context.new_page()
+    try:
+        for path in ("/?q=부산항", "/articles/busan-port?q=부산항#s-1"):
+            page.goto(f"{base_url}{path}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow == 0, f"{path} scrolls sideways on a 360px phone by {overflow}px"
+        assert page.locator("#s-1").is_visible()
+    finally:
+        context.close()

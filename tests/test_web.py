@@ -1,0 +1,527 @@
+"""Tests for the web front end: the JSON API, the Korean pages, errors, and serving through a rebuild."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from chaja.search import Engine
+from chaja.web import create_app
+
+from conftest import WEB_ARTICLES, build_index, write_jsonl
+
+JSON = "application/json; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"]
+HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html"]
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def q(text: str) -> str:
+    """Return text percent-encoded as url_for writes it in a query string."""
+    return quote(text, safe="")
+
+
+def assert_json_error(response, status: int, code: str) -> str:
+    """Assert a JSON error response and return its message."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == JSON
+    body = response.get_json()
+    assert list(body) == ["error"]
+    assert list(body["error"]) == ["code", "message"]
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]["message"]
+
+
+# --- the app factory ------------------------------------------------------------------------------
+
+def test_config_default_index_from_environment(monkeypatch) -> None:
+    monkeypatch.setenv("CHAJA_INDEX", "/srv/chaja-index")
+    assert create_app().config["INDEX"] == "/srv/chaja-index"
+    monkeypatch.delenv("CHAJA_INDEX")
+    assert create_app().config["INDEX"] == "chaja-index"
+
+
+def test_test_config_overrides_defaults(monkeypatch, web_index: Path) -> None:
+    monkeypatch.setenv("CHAJA_INDEX", "/srv/chaja-index")
+    app = create_app({"INDEX": str(web_index), "TESTING": True})
+    assert app.config["INDEX"] == str(web_index)
+    assert app.testing
+
+
+def test_one_engine_per_app_for_every_request(app, client, web_index: Path) -> None:
+    engine = app.extensions["chaja"]
+    assert isinstance(engine, Engine)
+    assert engine.root == web_index
+    client.get("/api/search?q=부산항")
+    client.get("/?q=부산항")
+    assert app.extensions["chaja"] is engine
+
+
+# --- GET /api/search ------------------------------------------------------------------------------
+
+def test_search_json_shape_types_and_headers(client) -> None:
+    r = client.get("/api/search?q=부산항")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == JSON
+    body = r.get_json()
+    assert list(body) == SEARCH_KEYS
+    assert body["query"] == "부산항"
+    assert body["total"] == 2
+    assert (body["page"], body["size"], body["relaxed"], body["suggestion"]) == (1, 10, False, None)
+    assert isinstance(body["took_ms"], float)
+    assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
+    hit = body["hits"][0]
+    assert list(hit) == HIT_KEYS
+    assert hit["title"] == "부산항 컨테이너 물동량 역대 최대"
+    assert hit["title_html"] == "<mark>부산항</mark> 컨테이너 물동량 역대 최대"
+    assert (hit["url"], hit["date"], hit["source"]) == ("https://example.com/news/busan-port", "2024-01-05", "연합뉴스")
+    assert isinstance(hit["score"], float)
+    assert hit["section"] == {"index": 1, "heading": "신항 개발"}
+    assert hit["snippet_html"].startswith("<mark>부산항</mark> 신항에 새 부두가")
+
+
+def test_search_korean_is_not_escaped_in_the_raw_body(client) -> None:
+    raw = client.get("/api/search?q=부산항").data
+    assert "부산항 컨테이너 물동량 역대 최대".encode() in raw
+    assert b"\\u" not in raw
+
+
+def test_search_body_is_exactly_the_library_result(app, client) -> None:
+    body = client.get("/api/search?q=날씨&page=2&size=5&sort=date&source=기상청&from=2024-03-01&to=2024-03-31").get_json()
+    expected = app.extensions["chaja"].search("날씨", page=2, size=5, sort="date", source="기상청",
+                                              date_from="2024-03-01", date_to="2024-03-31").to_json()
+    body.pop("took_ms"), expected.pop("took_ms")
+    assert body == expected
+
+
+def test_search_empty_parameters_mean_the_defaults(client) -> None:
+    body = client.get("/api/search?q=부산항&page=&size=&sort=&source=&from=&to=").get_json()
+    assert (body["page"], body["size"], body["total"]) == (1, 10, 2)
+
+
+def test_search_pages_and_size(client) -> None:
+    body = client.get("/api/search?q=날씨&size=5&page=3").get_json()
+    assert (body["total"], body["page"], body["size"], len(body["hits"])) == (12, 3, 5, 2)
+
+
+def test_search_sort_by_date_puts_newest_first(client) -> None:
+    body = client.get("/api/search?q=날씨&size=3&sort=date").get_json()
+    assert [h["id"] for h in body["hits"]] == ["seoul-weather-12", "seoul-weather-11", "seoul-weather-10"]
+
+
+def test_search_source_filter(client) -> None:
+    assert [h["id"] for h in client.get("/api/search?q=화물").get_json()["hits"]] == ["incheon-airport", "busan-port"]
+    assert [h["id"] for h in client.get("/api/search?q=화물&source=한겨레").get_json()["hits"]] == ["incheon-airport"]
+
+
+def test_search_date_filters(client) -> None:
+    body = client.get("/api/search?q=날씨&from=2024-03-10&to=2024-03-11&sort=date").get_json()
+    assert [h["id"] for h in body["hits"]] == ["seoul-weather-11", "seoul-weather-10"]
+
+
+def test_search_relaxed_when_no_article_has_every_word(client) -> None:
+    body = client.get("/api/search?q=부산항 감귤").get_json()
+    assert body["relaxed"] is True
+    assert {h["id"] for h in body["hits"]} == {"busan-port", "incheon-airport", "news/2024/jeju-tangerine"}
+
+
+def test_search_suggests_hangul_typed_on_an_english_keyboard(client) -> None:
+    body = client.get("/api/search?q=qntksgkd").get_json()
+    assert (body["total"], body["suggestion"], body["hits"]) == (0, "부산항", [])
+
+
+def test_search_message_only_when_the_query_cannot_be_used(client) -> None:
+    body = client.get("/api/search").get_json()
+    assert list(body) == SEARCH_KEYS + ["message"]
+    assert (body["query"], body["total"], body["message"]) == ("", 0, "검색어를 입력하세요.")
+    assert "message" not in client.get("/api/search?q=우주선").get_json()
+
+
+def test_search_snippet_escapes_html_in_article_text(client) -> None:
+    r = client.get("/api/search?q=악성 코드")
+    hit, = r.get_json()["hits"]
+    assert hit["id"] == "busan-port" and hit["section"] == {"index": 2, "heading": "보안 점검"}
+    assert hit["snippet_html"].startswith(f"항만 전산망 점검에서 {ESCAPED_SCRIPT} 같은 <mark>악성</mark> <mark>코드</mark>")
+    assert b"<script>" not in r.data
+
+
+@pytest.mark.parametrize("params", [
+    "page=abc", "page=1.5", "page=0", "page=-1", "size=x", "size=0", "size=101",
+    "sort=popular", "from=2024-13-01", "from=20240101", "to=yesterday",
+])
+def test_search_bad_parameters_are_400_json(client, params: str) -> None:
+    r = client.get(f"/api/search?q=부산항&{params}")
+    name = params.split("=")[0]
+    assert name in assert_json_error(r, 400, "bad_request")
+
+
+@pytest.mark.parametrize("text", ['"', "(", ")", "*", "?", "OR", "-", "title:", "date:2024-99-99", "source:",
+                                  "부산항 AND OR NOT", "\x00", "a" * 5000, "<script>alert(1)</script>", "%", "\\"])
+def test_search_any_query_text_is_200(client, text: str) -> None:
+    r = client.get("/api/search", query_string={"q": text})
+    assert r.status_code == 200
+    assert r.get_json()["query"] == text
+
+
+# --- GET /api/articles/<id>, /api/stats, /healthz --------------------------------------------------
+
+def test_article_json_is_the_whole_article(client) -> None:
+    r = client.get("/api/articles/busan-port")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == JSON
+    source = WEB_ARTICLES[0]
+    assert r.get_json() == {
+        "id": "busan-port", "title": source["title"], "date": "2024-01-05", "source": "연합뉴스",
+        "url": "https://example.com/news/busan-port",
+        "sections": [{"index": i, "heading": s["heading"], "text": s["text"]} for i, s in enumerate(source["sections"])],
+    }
+    assert "<script>alert(1)</script>".encode() in r.data  # raw text in JSON; escaping is the page's job
+
+
+def test_article_json_id_with_slashes(client) -> None:
+    body = client.get("/api/articles/news/2024/jeju-tangerine").get_json()
+    assert (body["id"], body["title"]) == ("news/2024/jeju-tangerine", "제주 감귤 수확 시작")
+
+
+def test_article_json_unknown_id_is_404(client) -> None:
+    assert "nope/missing" in assert_json_error(client.get("/api/articles/nope/missing"), 404, "not_found")
+
+
+def test_stats(client, web_index: Path) -> None:
+    r = client.get("/api/stats")
+    assert r.status_code == 200 and r.headers["Content-Type"] == JSON
+    body = r.get_json()
+    assert {"articles", "sections", "terms", "size_bytes", "built_at", "paths", "generation"} <= set(body)
+    assert (body["articles"], body["sections"]) == (15, 31)
+    assert body["generation"] == (web_index / "CURRENT").read_text().strip()
+    assert isinstance(body["terms"], int) and isinstance(body["size_bytes"], int)
+
+
+def test_healthz(client, web_index: Path) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.headers["Content-Type"] == JSON
+    assert r.get_json() == {"status": "ok", "generation": (web_index / "CURRENT").read_text().strip()}
+
+
+# --- JSON errors ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api/nothing", "/api/search/more", "/api/articles/"])
+def test_unknown_api_routes_are_404_json(client, path: str) -> None:
+    assert_json_error(client.get(path), 404, "not_found")
+
+
+@pytest.mark.parametrize("path", ["/api/search", "/api/articles/busan-port", "/api/stats", "/healthz"])
+def test_wrong_method_is_405_json(client, path: str) -> None:
+    r = client.post(path, data="{}")
+    assert_json_error(r, 405, "method_not_allowed")
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_unexpected_error_is_500_json_without_internals(app, client, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(app.extensions["chaja"], "search", broken)
+    r = client.get("/api/search?q=부산항")
+    assert assert_json_error(r, 500, "internal_server_error") == "internal server error; see the server log"
+    page = client.get("/?q=부산항")
+    assert page.status_code == 500 and page.headers["Content-Type"] == HTML
+    assert "서버 오류가 발생했습니다" in page.text and "secret" not in page.text
+
+
+def test_missing_index_is_503_not_500(tmp_path: Path) -> None:
+    client = create_app({"INDEX": str(tmp_path / "none")}).test_client()
+    assert "chaja index rebuild" in assert_json_error(client.get("/healthz"), 503, "service_unavailable")
+    page = client.get("/?q=부산항")
+    assert page.status_code == 503 and "검색 색인을 열 수 없습니다" in page.text
+    assert str(tmp_path) not in page.text
+
+
+# --- the OpenAPI document -------------------------------------------------------------------------
+
+def api_routes(app) -> set[str]:
+    """Return the JSON routes of the app in OpenAPI path syntax."""
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.rule == "/healthz":
+            paths.add(rule.rule.replace("<path:article_id>", "{article_id}"))
+    return paths
+
+
+def test_openapi_document_describes_every_json_route(app, client) -> None:
+    r = client.get("/api/openapi.json")
+    assert r.status_code == 200 and r.headers["Content-Type"] == JSON
+    doc = r.get_json()
+    assert doc["openapi"] == "3.1.0"
+    assert set(doc["paths"]) == api_routes(app)
+    params = [p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]]
+    assert params == ["q", "page", "size", "sort", "source", "from", "to"]
+
+
+def test_openapi_document_is_valid_and_matches_responses(client) -> None:
+    openapi_spec_validator = pytest.importorskip("openapi_spec_validator")
+    jsonschema = pytest.importorskip("jsonschema")
+    referencing = pytest.importorskip("referencing")
+    doc = client.get("/api/openapi.json").get_json()
+    openapi_spec_validator.validate(doc)
+
+    registry = referencing.Registry().with_resource(
+        "urn:chaja", referencing.Resource.from_contents(doc, default_specification=referencing.jsonschema.DRAFT202012))
+
+    def check(url: str, schema: str) -> None:
+        validator = jsonschema.Draft202012Validator({"$ref": f"urn:chaja#/components/schemas/{schema}"}, registry=registry)
+        validator.validate(client.get(url).get_json())
+
+    check("/api/search?q=부산항", "SearchResult")
+    check("/api/search", "SearchResult")
+    check("/api/articles/busan-port", "Article")
+    check("/api/stats", "Stats")
+    check("/healthz", "Health")
+    check("/api/search?page=x", "Error")
+    check("/api/nothing", "Error")
+
+
+# --- the search page ------------------------------------------------------------------------------
+
+def test_home_page(client) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["Content-Type"] == HTML
+    page = r.text
+    assert '<html lang="ko">' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<form class="search" action="/" method="get" role="search">' in page
+    assert '<input type="search" name="q" value="" aria-label="검색어" placeholder="검색어를 입력하세요" autofocus' in page
+    assert '<link rel="stylesheet" href="/static/chaja.css">' in page
+    assert "검색 결과" not in page
+
+
+def test_stylesheet_has_korean_font_stack_and_phone_layout(client) -> None:
+    r = client.get("/static/chaja.css")
+    assert r.status_code == 200
+    css = r.text
+    assert 'font-family: "Pretendard", "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", sans-serif;' in css
+    assert "@media (max-width:" in css
+    r.close()
+
+
+def test_results_page(client) -> None:
+    page = client.get("/?q=부산항").text
+    assert '<input type="search" name="q" value="부산항"' in page
+    assert "검색 결과 <strong>2</strong>건" in page
+    assert '<span class="took">(' in page and "초)</span>" in page
+    assert (f'<h2><a href="/articles/busan-port?q={q("부산항")}#s-1"><mark>부산항</mark> 컨테이너 물동량 역대 최대</a></h2>'
+            in page)
+    assert '<p class="heading">신항 개발</p>' in page
+    assert '<p class="snippet"><mark>부산항</mark> 신항에 새 부두가' in page
+    assert '<time datetime="2024-01-05">2024-01-05</time> · <span class="source">연합뉴스</span>' in page
+    assert page.index("busan-port") < page.index("incheon-airport")
+
+
+def test_results_link_to_articles_with_slashes_in_their_id(client) -> None:
+    page = client.get("/?q=감귤").text
+    assert f'<a href="/articles/news/2024/jeju-tangerine?q={q("감귤")}#s-1">' in page
+
+
+def test_results_page_escapes_article_text_and_the_query(client) -> None:
+    page = client.get("/?q=악성 코드").text
+    assert ESCAPED_SCRIPT in page
+    assert "<script>" not in page
+    page = client.get("/", query_string={"q": '<script>alert(1)</script>"'}).text
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;&#34;"' in page
+    assert "<script>" not in page
+
+
+def test_pagination_links_keep_query_and_sort(client) -> None:
+    first = client.get("/?q=날씨").text
+    assert "검색 결과 <strong>12</strong>건" in first
+    assert first.count('<li class="hit">') == 10
+    assert '<strong aria-current="page">1</strong>' in first
+    assert f'<a href="/?q={q("날씨")}&amp;page=2">2</a>' in first
+    assert f'<a class="next" rel="next" href="/?q={q("날씨")}&amp;page=2">다음</a>' in first
+    assert "이전" not in first
+
+    second = client.get("/?q=날씨&page=2&sort=date").text
+    assert second.count('<li class="hit">') == 2
+    assert '<ol class="hits" start="11">' in second
+    assert f'<a class="prev" rel="prev" href="/?q={q("날씨")}&amp;sort=date">이전</a>' in second
+    assert f'<a href="/?q={q("날씨")}&amp;sort=date">1</a>' in second
+    assert '<strong aria-current="page">2</strong>' in second
+    assert "다음" not in second
+
+
+def test_page_past_the_last_links_back(client) -> None:
+    page = client.get("/?q=날씨&page=5").text
+    assert f'이 페이지에는 결과가 없습니다. <a href="/?q={q("날씨")}">첫 페이지로 가기</a>' in page
+    assert f'<a class="prev" rel="prev" href="/?q={q("날씨")}&amp;page=2">이전</a>' in page
+
+
+def test_sort_links(client) -> None:
+    page = client.get("/?q=날씨").text
+    assert '<strong aria-current="true">정확도순</strong>' in page
+    assert f'<a href="/?q={q("날씨")}&amp;sort=date">최신순</a>' in page
+    by_date = client.get("/?q=날씨&sort=date").text
+    assert f'<a href="/?q={q("날씨")}">정확도순</a>' in by_date
+    assert '<strong aria-current="true">최신순</strong>' in by_date
+    assert '<input type="hidden" name="sort" value="date">' in by_date
+    assert by_date.index("seoul-weather-12") < by_date.index("seoul-weather-11") < by_date.index("seoul-weather-03")
+
+
+def test_empty_state(client) -> None:
+    page = client.get("/?q=우주선").text
+    assert "<p>검색 결과가 없습니다.</p>" in page
+    assert "찾으셨나요" not in page
+
+
+def test_empty_state_offers_the_suggestion(client) -> None:
+    page = client.get("/?q=qntksgkd").text
+    assert "<p>검색 결과가 없습니다.</p>" in page
+    assert f'이 검색어를 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
+
+
+def test_relaxed_notice(client) -> None:
+    page = client.get("/?q=부산항 감귤").text
+    assert "모든 검색어를 포함한 결과가 없어 일부 검색어가 일치하는 결과를 보여 드립니다." in page
+    assert "부산항 컨테이너" not in client.get("/?q=감귤").text
+    assert "일부 검색어가 일치하는" not in client.get("/?q=부산항").text
+
+
+def test_message_when_the_query_cannot_be_used(client) -> None:
+    page = client.get("/?q=-부산항").text
+    assert '<p class="notice message">제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.</p>' in page
+    assert "검색 결과가 없습니다" not in page
+
+
+@pytest.mark.parametrize("params", ["page=abc", "page=0", "page=1.5", "sort=popular"])
+def test_bad_page_parameters_are_400_pages(client, params: str) -> None:
+    r = client.get(f"/?q=부산항&{params}")
+    assert r.status_code == 400 and r.headers["Content-Type"] == HTML
+    assert "<h1>잘못된 요청입니다</h1>" in r.text
+    assert "주소의 검색 조건이 올바르지 않습니다." in r.text
+
+
+def test_bad_page_number_message_is_korean(client) -> None:
+    assert "페이지 번호는 1 이상의 숫자로 적어 주세요. 받은 값: abc" in client.get("/?q=부산항&page=abc").text
+
+
+# --- the article page -----------------------------------------------------------------------------
+
+def test_article_page(client) -> None:
+    r = client.get("/articles/busan-port?q=부산항")
+    assert r.status_code == 200 and r.headers["Content-Type"] == HTML
+    page = r.text
+    assert "<h1><mark>부산항</mark> 컨테이너 물동량 역대 최대</h1>" in page
+    assert [f'<section id="s-{i}">' in page for i in range(4)] == [True, True, True, False]
+    assert '<p class="text"><mark>부산항</mark>의 지난해 컨테이너 물동량이' in page
+    assert "<h2>신항 개발</h2>" in page
+    assert f'<p class="back"><a href="/?q={q("부산항")}">← 검색 결과로 돌아가기</a></p>' in page
+    assert '<a class="original" href="https://example.com/news/busan-port" rel="noopener noreferrer">원문 보기</a>' in page
+    assert '<time datetime="2024-01-05">2024-01-05</time> · <span class="source">연합뉴스</span>' in page
+
+
+def test_article_page_escapes_article_text(client) -> None:
+    page = client.get("/articles/busan-port?q=악성 코드").text
+    assert f"항만 전산망 점검에서 {ESCAPED_SCRIPT} 같은 <mark>악성</mark> <mark>코드</mark>가" in page
+    assert "<script>" not in page
+
+
+def test_article_page_without_query_has_no_marks(client) -> None:
+    page = client.get("/articles/busan-port").text
+    assert "<mark>" not in page
+    assert '<p class="back"><a href="/">← 검색으로 돌아가기</a></p>' in page
+
+
+def test_article_page_never_links_a_javascript_url(client) -> None:
+    page = client.get("/articles/news/2024/jeju-tangerine").text
+    assert "<h1>제주 감귤 수확 시작</h1>" in page
+    assert "javascript:" not in page and "원문 보기" not in page
+
+
+def test_unknown_article_is_a_korean_404_page(client) -> None:
+    r = client.get("/articles/nope/missing")
+    assert r.status_code == 404 and r.headers["Content-Type"] == HTML
+    assert "<h1>페이지를 찾을 수 없습니다</h1>" in r.text
+    assert "요청한 기사를 찾을 수 없습니다." in r.text
+
+
+def test_unknown_page_is_a_korean_404_page(client) -> None:
+    r = client.get("/nothing-here")
+    assert r.status_code == 404 and r.headers["Content-Type"] == HTML
+    assert "<h1>페이지를 찾을 수 없습니다</h1>" in r.text
+
+
+def test_wrong_method_on_a_page_is_405_html(client) -> None:
+    r = client.post("/")
+    assert r.status_code == 405 and r.headers["Content-Type"] == HTML
+    assert "<h1>허용되지 않는 요청입니다</h1>" in r.text
+
+
+# --- serving with waitress through a rebuild ------------------------------------------------------
+
+SET_B = [{
+    "id": "ulsan-whale", "title": "울산 앞바다에 밍크고래 출현", "source": "경상일보", "date": "2024-04-02",
+    "sections": [{"heading": "", "text": "울산 장생포 앞바다에서 밍크고래 한 마리가 관광객들에게 목격되었다. "
+                                         "해경은 고래를 보호하기 위해 선박 접근을 막았다."}],
+}]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.status, json.loads(r.read())
+
+
+@pytest.mark.slow
+def test_rebuild_while_serving_switches_index_without_a_failed_request(tmp_path: Path, live_server) -> None:
+    from chaja.index.builder import rebuild
+
+    index = build_index(write_jsonl(tmp_path / "a" / "a.jsonl", WEB_ARTICLES).parent, tmp_path / "index")
+    write_jsonl(tmp_path / "b" / "b.jsonl", WEB_ARTICLES + SET_B)
+    base = live_server(create_app({"INDEX": str(index)}))
+    whale = f"{base}/api/search?q={q('고래')}"
+    status, body = get_json(whale)
+    assert (status, body["total"]) == (200, 0)
+    old_generation = get_json(f"{base}/healthz")[1]["generation"]
+
+    statuses: list[int | str] = []
+    done = threading.Event()
+
+    def hammer() -> None:
+        urls = [f"{base}/api/search?q={q('부산항')}", f"{base}/?q={q('날씨')}", f"{base}/articles/busan-port", whale]
+        while not done.is_set():
+            for url in urls:
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as r:
+                        r.read()
+                        statuses.append(r.status)
+                except Exception as e:  # recorded, then asserted below
+                    statuses.append(f"{url}: {e!r}")
+
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.2)
+        report = rebuild([tmp_path / "b"], index)
+        time.sleep(0.5)  # keep requesting while the engine switches
+    finally:
+        done.set()
+        for t in threads:
+            t.join(timeout=30)
+
+    assert report.generation != old_generation
+    assert len(statuses) > 20
+    assert [s for s in statuses if s != 200] == []
+    deadline = time.monotonic() + 5
+    while get_json(f"{base}/healthz")[1]["generation"] != report.generation and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert get_json(f"{base}/healthz") == (200, {"status": "ok", "generation": report.generation})
+    status, body = get_json(whale)
+    assert (status, [h["id"] for h in body["hits"]]) == (200, ["ulsan-whale"])

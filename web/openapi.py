@@ -1,0 +1,177 @@
+"""The OpenAPI 3.1 document of the JSON API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+_ERROR_RESPONSE = {"$ref": "#/components/responses/Error"}
+
+
+def _param(name: str, description: str, schema: dict, example=None) -> dict:
+    param = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    if example is not None:
+        param["example"] = example
+    return param
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+SCHEMAS = {
+    "SectionRef": {
+        "type": "object",
+        "description": "The section of an article that matched best.",
+        "required": ["index", "heading"],
+        "properties": {
+            "index": {"type": "integer", "minimum": 0, "description": "Section index; the article page anchors it as #s-<index>."},
+            "heading": {"type": "string", "description": "Section heading; empty for the lead before the first heading."},
+        },
+    },
+    "Hit": {
+        "type": "object",
+        "required": ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "title_html": {"type": "string", "description": "Escaped HTML whose only tags are <mark>."},
+            "url": _NULLABLE_STRING,
+            "date": {"type": ["string", "null"], "format": "date"},
+            "source": _NULLABLE_STRING,
+            "score": {"type": "number"},
+            "section": {"$ref": "#/components/schemas/SectionRef"},
+            "snippet_html": {"type": "string", "description": "Escaped HTML whose only tags are <mark>."},
+        },
+    },
+    "SearchResult": {
+        "type": "object",
+        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"],
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0, "description": "Number of matching articles."},
+            "page": {"type": "integer", "minimum": 1},
+            "size": {"type": "integer", "minimum": 1, "maximum": 100},
+            "took_ms": {"type": "number"},
+            "relaxed": {"type": "boolean", "description": "True when no article had every word, so articles with some of them are shown."},
+            "suggestion": {"type": ["string", "null"], "description": "A corrected query to offer when nothing matched."},
+            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "message": {"type": "string", "description": "Present only when the query could not be used, e.g. when it is empty."},
+        },
+    },
+    "Section": {
+        "type": "object",
+        "required": ["index", "heading", "text"],
+        "properties": {"index": {"type": "integer", "minimum": 0}, "heading": {"type": "string"}, "text": {"type": "string"}},
+    },
+    "Article": {
+        "type": "object",
+        "required": ["id", "title", "date", "source", "url", "sections"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "date": {"type": ["string", "null"], "format": "date"},
+            "source": _NULLABLE_STRING,
+            "url": _NULLABLE_STRING,
+            "sections": {"type": "array", "items": {"$ref": "#/components/schemas/Section"}},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": ["articles", "sections", "terms", "size_bytes", "built_at", "paths", "generation"],
+        "properties": {
+            "articles": {"type": "integer"},
+            "sections": {"type": "integer"},
+            "terms": {"type": "integer"},
+            "size_bytes": {"type": "integer"},
+            "built_at": _NULLABLE_STRING,
+            "paths": {"type": "array", "items": {"type": "string"}},
+            "generation": {"type": "string"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "generation"],
+        "properties": {"status": {"const": "ok"}, "generation": {"type": "string"}},
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "examples": ["bad_request", "not_found", "method_not_allowed"]},
+                    "message": {"type": "string", "description": "What went wrong and how to fix it."},
+                },
+            },
+        },
+    },
+}
+
+SEARCH_PARAMETERS = [
+    _param("q", "Search words in Korean (or any text); an empty query returns no hits and a message.",
+           {"type": "string", "default": ""}, "부산항 물동량"),
+    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("size", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
+    _param("sort", "Order of hits: best match first, or newest first.",
+           {"type": "string", "enum": ["relevance", "date"], "default": "relevance"}),
+    _param("source", "Only articles from this source.", {"type": "string"}),
+    _param("from", "Only articles dated on or after this day.", {"type": "string", "format": "date"}, "2024-01-01"),
+    _param("to", "Only articles dated on or before this day.", {"type": "string", "format": "date"}, "2024-12-31"),
+]
+
+
+def document() -> dict:
+    """Return the OpenAPI 3.1 document describing every JSON endpoint."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "chaja search API",
+            "version": "1",
+            "description": "Full-text search over Korean articles. Every response is UTF-8 JSON with Korean text unescaped; "
+                           "errors are {\"error\": {\"code\", \"message\"}}.",
+        },
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search",
+                "summary": "Search articles",
+                "parameters": SEARCH_PARAMETERS,
+                "responses": {"200": _ok("SearchResult", "A page of results."),
+                              "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/articles/{article_id}": {"get": {
+                "operationId": "getArticle",
+                "summary": "Get one whole article",
+                "parameters": [{"name": "article_id", "in": "path", "required": True,
+                                "description": "Article id as the search hits give it; it may contain slashes.",
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _ok("Article", "The article with all its sections."),
+                              "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/stats": {"get": {
+                "operationId": "stats",
+                "summary": "Describe the serving index",
+                "responses": {"200": _ok("Stats", "Counts and build details of the index."), "405": _ERROR_RESPONSE},
+            }},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "The OpenAPI 3.1 document.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+            "/healthz": {"get": {
+                "operationId": "health",
+                "summary": "Tell whether the index can be read",
+                "responses": {"200": _ok("Health", "The server is up; generation names the serving index."),
+                              "503": _ERROR_RESPONSE},
+            }},
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": {"Error": {"description": "A bad parameter (400), an unknown article or route (404), "
+                                                   "a wrong method (405) or an unreadable index (503).",
+                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+        },
+    }
