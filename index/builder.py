@@ -8,15 +8,16 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import analysis, schema, store
+from . import analysis, lock, schema, store
 from .article import Article, Skipped
 from .readers import read_paths
 
 BATCH = 64  # articles analysed together by Kiwi's batch API
 WRITER_MB = 256  # Whoosh's indexing pool; bounds memory whatever the corpus size
+MAX_SECTIONS = 2_000  # an article with more sections keeps its first MAX_SECTIONS, with a note
 
 
 class BuildError(RuntimeError):
@@ -30,6 +31,7 @@ class BuildReport:
     articles: int = 0
     sections: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was indexed, but not as written
     seconds: float = 0.0
     generation: str = ""
 
@@ -47,6 +49,27 @@ def digest(article: Article) -> str:
     return h.hexdigest()
 
 
+def bounded(article: Article) -> tuple[Article | Skipped, str | None]:
+    """Return the article as it will be indexed (at most MAX_SECTIONS sections) and a note if it was cut.
+
+    An article without sections becomes a Skipped: it would leave nothing in the index.
+    """
+    where = article.path or article.id
+    if not article.sections:
+        return Skipped(where, f"article {article.id!r} has no sections; there is nothing to index"), None
+    if len(article.sections) <= MAX_SECTIONS:
+        return article, None
+    note = (f"{where}: article {article.id!r} has {len(article.sections):,} sections; indexed the first "
+            f"{MAX_SECTIONS:,}")
+    return replace(article, sections=article.sections[:MAX_SECTIONS]), note
+
+
+def write_error(root: Path, error: OSError) -> BuildError:
+    """Return the one-line error for a failed write into the index folder."""
+    return BuildError(f"cannot write the new index in {root} ({error.strerror or error}); free disk space or "
+                      "make the folder writable — the previous index is unchanged and keeps serving")
+
+
 def documents(article: Article, sha: str | None = None) -> Iterator[dict]:
     """Yield the Whoosh documents of an article: one per section."""
     sha = sha or digest(article)
@@ -61,7 +84,8 @@ def documents(article: Article, sha: str | None = None) -> Iterator[dict]:
             schema.DIGEST: sha,
         }
         for name, value in ((schema.DATE, article.date), (schema.SOURCE, article.source),
-                            (schema.URL, article.url), (schema.PATH, article.path)):
+                            (schema.URL, article.url),
+                            (schema.PATH, article.path and os.path.abspath(article.path))):
             if value:
                 doc[name] = value
         yield doc
@@ -108,24 +132,34 @@ def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple) -> I
 
 def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None, *,
             workers: int | None = None, user_dictionary: str | None = None,
-            progress: Callable[[BuildReport], None] | None = None) -> BuildReport:
-    """Index the articles under paths into a new generation and make it the serving one."""
+            progress: Callable[[BuildReport], None] | None = None, wait: float = lock.DEFAULT_WAIT) -> BuildReport:
+    """Index the articles under paths into a new generation and make it the serving one.
+
+    Holds the index's writer lock, waiting up to ``wait`` seconds for another writer (lock.IndexBusy).
+    """
     root = store.index_dir(index)
     paths = [str(p) for p in paths]
     if workers:
         analysis.set_workers(workers)
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
+    with lock.hold(root, wait):
+        store.prune(root, writer_locked=True)
+        return _rebuild(root, paths, user_words, user_dictionary, progress)
+
+
+def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
+             progress: Callable[[BuildReport], None] | None) -> BuildReport:
+    from whoosh import index as whoosh_index
+
     report = BuildReport()
     started = time.perf_counter()
     build = store.new_build_dir(root)
     try:
-        from whoosh import index as whoosh_index
-
         ix = whoosh_index.create_in(str(build), schema.make_schema(user_words))
         writer = ix.writer(limitmb=WRITER_MB)
         seen: dict[str, str] = {}
         try:
-            for batch in analysed_batches(read_paths(paths), user_words):
+            for batch in analysed_batches(_bounded(read_paths(paths), report), user_words):
                 for item in batch:
                     if isinstance(item, Skipped):
                         report.skipped.append(item)
@@ -134,9 +168,7 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
                         report.skipped.append(Skipped(item.path or item.id, f"duplicate article id {item.id!r} (also in {seen[item.id]})"))
                         continue
                     seen[item.id] = item.path or item.id
-                    for doc in documents(item):
-                        writer.add_document(**doc)
-                        report.sections += 1
+                    report.sections += add_article(writer, item)
                     report.articles += 1
                 if progress:
                     report.seconds = time.perf_counter() - started
@@ -160,11 +192,33 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
             "seconds": round(report.seconds, 3),
             "user_dictionary": os.path.abspath(user_dictionary) if user_dictionary else None,
             "user_words": len(user_words),
-        })
+        }, writer_locked=True)
         report.generation = gen.name
         return report
+    except OSError as e:
+        store.discard(build)
+        raise write_error(root, e) from e
     except BaseException:
         store.discard(build)
         raise
     finally:
         analysis.forget_prefetched()
+
+
+def _bounded(items: Iterable[Article | Skipped], report: BuildReport) -> Iterator[Article | Skipped]:
+    """Yield items with oversized articles cut down (noted in the report) and empty ones skipped."""
+    for item in items:
+        if isinstance(item, Article):
+            item, note = bounded(item)
+            if note:
+                report.notes.append(note)
+        yield item
+
+
+def add_article(writer, article: Article) -> int:
+    """Add an article's section documents to a Whoosh writer; return how many."""
+    n = 0
+    for doc in documents(article):
+        writer.add_document(**doc)
+        n += 1
+    return n

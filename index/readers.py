@@ -28,28 +28,35 @@ def article_kind(path: Path) -> str | None:
     return next((kind for suffix, kind in _KINDS.items() if name.endswith(suffix)), None)
 
 
-def read_paths(paths: Iterable[str | Path], root: Path | None = None) -> Iterator[Article | Skipped]:
+def read_paths(paths: Iterable[str | Path], root: Path | Iterable[Path] | None = None) -> Iterator[Article | Skipped]:
     """Yield the articles in files and folders (walked in sorted order), and a Skipped for each bad file.
 
-    HTML and text articles get the id of their path relative to ``root`` (when the file is under it),
-    else to the folder that was given, else their file name; the extension is dropped. Ids are not
-    checked for repeats here: the index builder does that across everything it reads.
+    HTML and text articles get the id of their path relative to ``root`` (when the file is under it;
+    with several roots, the first one it is under), else to the folder that was given, else their
+    file name; the extension is dropped. Ids are not checked for repeats here: the index builder
+    does that across everything it reads. Symbolic links inside a given folder that lead out of it
+    are skipped with a reason, so a folder never makes chaja read files it does not contain.
     """
+    roots = [root] if isinstance(root, (str, Path)) else list(root or ())
+    roots = [Path(r) for r in roots]
     for given in paths:
         given = Path(given)
         if given.is_dir():
-            files, errors = _walk(given)
+            files, errors, outside = _walk(given)
             base = given
             for error in errors:
                 yield Skipped(str(error.filename or given), f"cannot list the folder ({error.strerror or error}); "
                                                             "check that you may read it")
+            for link in outside:
+                yield Skipped(str(link), f"symbolic link to {os.path.realpath(link)}, outside {given}; chaja reads "
+                                         "only files inside the folders it is given — pass that file or folder itself")
         elif given.is_file():
             files, base = [given], given.parent
         else:
             yield Skipped(str(given), "no such file or folder; check the path")
             continue
         for path in files:
-            relative_to = root if root is not None and path.is_relative_to(root) else base
+            relative_to = next((r for r in roots if path.is_relative_to(r)), base)
             yield from _read(path, _doc_id(path, relative_to))
 
 
@@ -59,15 +66,30 @@ def read_file(path: str | Path, doc_id: str | None = None) -> list[Article | Ski
     return list(_read(path, doc_id or _doc_id(path, path.parent)))
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[OSError]]:
-    """Return the article files under ``folder`` (hidden ones left out) and the folders that failed."""
+def _walk(folder: Path) -> tuple[list[Path], list[OSError], list[Path]]:
+    """Return the article files under ``folder`` (hidden ones left out), the folders that failed,
+    and the symbolic links (to article files or folders) that lead outside ``folder``."""
     found: list[Path] = []
     errors: list[OSError] = []
+    outside: list[Path] = []
+    real = os.path.realpath(folder)
+
+    def escapes(path: Path) -> bool:
+        target = os.path.realpath(path)
+        return target != real and not target.startswith(real.rstrip(os.sep) + os.sep)
+
+    # os.walk does not follow linked folders; one that leads outside is reported, not silently left out
     for directory, subdirs, names in os.walk(folder, onerror=errors.append):
         subdirs[:] = [name for name in subdirs if not name.startswith(".")]
-        found.extend(Path(directory, name) for name in names
-                     if not name.startswith(".") and article_kind(Path(name)) is not None)
-    return sorted(found, key=lambda path: path.relative_to(folder).parts), errors
+        outside.extend(Path(directory, name) for name in subdirs
+                       if os.path.islink(Path(directory, name)) and escapes(Path(directory, name)))
+        for name in names:
+            path = Path(directory, name)
+            if name.startswith(".") or article_kind(path) is None:
+                continue
+            (outside if os.path.islink(path) and escapes(path) else found).append(path)
+    key = lambda path: path.relative_to(folder).parts  # noqa: E731
+    return sorted(found, key=key), errors, sorted(outside, key=key)
 
 
 def _doc_id(path: Path, base: Path) -> str:

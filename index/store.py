@@ -7,7 +7,15 @@ Layout of an index folder::
     .build-<stamp>/    a generation being written; never opened by readers
 
 A rebuild writes a new generation and only then replaces CURRENT, so readers see either the
-old index or the new one, never a half-written one.
+old index or the new one, never a half-written one. Each generation's chaja.json names the one
+it replaced ("previous"); pruning always keeps the serving generation and that one, because open
+searchers may still read it.
+
+For crash tests only: with ``CHAJA_TEST_PAUSE_AT=<stage>`` and ``CHAJA_TEST_PAUSE_SECONDS=<s>``
+in the environment, ``publish`` prints ``chaja: paused at <stage>`` to stderr and sleeps at that
+stage, so a test can ``kill -9`` the process in exactly that window. The stages are "publish"
+(the Whoosh index is complete in the build folder, nothing published yet) and "switch" (the build
+folder is already renamed to gen-*, CURRENT not yet replaced).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,12 +101,20 @@ def new_build_dir(root: Path) -> Path:
     return path
 
 
-def publish(root: Path, build: Path, meta: dict) -> Generation:
-    """Turn a finished build folder into the serving generation, atomically."""
+def publish(root: Path, build: Path, meta: dict, *, writer_locked: bool = False) -> Generation:
+    """Turn a finished build folder into the serving generation, atomically.
+
+    Pass ``writer_locked=True`` when holding the index's writer lock (chaja.index.lock): pruning then
+    knows every other build folder was left by a dead process.
+    """
+    _test_pause("publish")
+    serving = _readable_current(root)
+    meta = {**meta, "previous": serving.name if serving else None}
     (build / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     _fsync_dir(build)
     gen = root / ("gen-" + build.name.removeprefix(".build-"))
     os.rename(build, gen)
+    _test_pause("switch")
     tmp = root / f".CURRENT.{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(gen.name + "\n")
@@ -105,23 +122,40 @@ def publish(root: Path, build: Path, meta: dict) -> Generation:
         os.fsync(f.fileno())
     os.replace(tmp, root / "CURRENT")
     _fsync_dir(root)
-    prune(root)
+    prune(root, writer_locked=writer_locked)
     return Generation(gen)
 
 
-def prune(root: Path) -> None:
-    """Remove generations older than the last few, and builds left by dead runs."""
-    serving = current(root)
+def prune(root: Path, *, writer_locked: bool = False) -> None:
+    """Remove generations other than the serving one and its predecessor, and builds left by dead runs.
+
+    A generation published by a run killed before it switched CURRENT is removed too. With
+    ``writer_locked`` the caller holds the writer lock, so every build folder is a dead run's.
+    """
+    serving = _readable_current(root)
     gens = sorted(p for p in root.glob("gen-*") if p.is_dir())
-    keep = set(gens[-KEEP_GENERATIONS:]) | ({serving.path} if serving else set())
+    if serving is None:
+        keep = set(gens[-KEEP_GENERATIONS:])
+    elif "previous" in (meta := serving.meta()):
+        keep = {serving.path} | ({root / meta["previous"]} if meta["previous"] else set())
+    else:  # built before generations named their predecessor: keep the newest ones
+        keep = set(gens[-KEEP_GENERATIONS:]) | {serving.path}
     for p in gens:
         if p not in keep:
             shutil.rmtree(p, ignore_errors=True)
     for p in root.glob(".build-*"):
-        if not _build_is_live(p):
+        if writer_locked or not _build_is_live(p):
             shutil.rmtree(p, ignore_errors=True)
     for p in root.glob(".CURRENT.*"):
         p.unlink(missing_ok=True)
+
+
+def _readable_current(root: Path) -> Generation | None:
+    """Return the serving generation, or None when CURRENT is missing or names no generation (a rebuild repairs it)."""
+    try:
+        return current(root)
+    except IndexUnavailable:
+        return None
 
 
 def discard(build: Path) -> None:
@@ -142,6 +176,12 @@ def _build_is_live(path: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _test_pause(stage: str) -> None:
+    if os.environ.get("CHAJA_TEST_PAUSE_AT") == stage:
+        print(f"chaja: paused at {stage}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("CHAJA_TEST_PAUSE_SECONDS", "60")))
 
 
 def _fsync_dir(path: Path) -> None:

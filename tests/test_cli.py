@@ -101,3 +101,26 @@ def test_eval_prints_measures_and_writes_a_report(runner, corpus_index, tmp_path
     assert report["queries"] == 3 and report["no_hit"] == 1
     assert round(report["measures"]["RR@10"], 4) == round(2 / 3, 4)
     assert "RR@10      0.6667" in result.output
+
+
+def test_rebuild_summary_and_a_failed_rebuild_that_leaves_the_index(runner, tmp_path):
+    good, bad, index = tmp_path / "good", tmp_path / "bad", tmp_path / "ix"
+    good.mkdir(), bad.mkdir()
+    (good / "a.txt").write_text("김장 비용 올라\n\n올해 김장 비용이 작년보다 올랐다.\n", encoding="utf-8")
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "img.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    result = runner.invoke(main, ["index", "rebuild", str(good), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("indexed 1 articles, 1 sections; skipped 0 files; ")
+    before = (index / "CURRENT").read_text()
+    result = runner.invoke(main, ["index", "rebuild", str(bad), "--index", str(index)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-3:] == [
+        f"skipped {bad / 'empty.txt'}: file is empty; it holds no article text",
+        f"skipped {bad / 'img.html'}: file is binary (it contains NUL bytes), not text or HTML; "
+        "remove it or give it the right extension",
+        f"Error: no readable article in {bad} (2 files skipped); the previous index is unchanged",
+    ]
+    assert (index / "CURRENT").read_text() == before
+    result = runner.invoke(main, ["search", "김장", "--index", str(index)])
+    assert result.exit_code == 0 and "1. [김장] 비용 올라" in result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from chaja.index import store
+from chaja.index import lock, store
 from chaja.index.builder import BuildError, BuildReport, rebuild
 
 DEFAULT_CORPUS = "corpus"
@@ -16,6 +16,11 @@ index_option = click.option(
     "--index", "index", type=click.Path(file_okay=False), default=None,
     help=f"Index folder (default: $CHAJA_INDEX, else ./{store.DEFAULT_INDEX}).",
 )
+wait_option = click.option(
+    "--wait", type=click.FloatRange(0), default=lock.DEFAULT_WAIT, show_default=True,
+    help="Seconds to wait for another rebuild or update of the same index before giving up.",
+)
+SHOWN_IDS = 20  # article ids listed per kind of change; the rest are counted
 
 
 class _Progress:
@@ -24,12 +29,14 @@ class _Progress:
     def __init__(self):
         self.bar = None
         self.last = 0.0
+        self.report = BuildReport()
         if sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(unit=" articles", desc="indexing", file=sys.stderr)
 
     def __call__(self, report: BuildReport) -> None:
+        self.report = report
         if self.bar is not None:
             self.bar.update(report.articles - self.bar.n)
         elif report.seconds - self.last >= 5:
@@ -57,21 +64,34 @@ def index_group():
     """Build and inspect the search index."""
 
 
-def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None) -> BuildReport:
-    """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
+def _check_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
     paths = paths or (DEFAULT_CORPUS,)
     for p in paths:
         if not Path(p).exists():
             _fail(f"{p} does not exist; pass the article files or folders to index")
-    progress = _Progress()
-    try:
-        report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, progress=progress)
-    except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
-        progress.close()
-        _fail(str(e), 1)
-    progress.close()
+    return paths
+
+
+def _echo_skipped_and_notes(report) -> None:
     for s in report.skipped:
         click.echo(f"skipped {s.path}: {s.reason}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
+                wait: float = lock.DEFAULT_WAIT) -> BuildReport:
+    """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
+    paths = _check_paths(paths)
+    progress = _Progress()
+    try:
+        report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, progress=progress, wait=wait)
+    except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
+        progress.close()
+        _echo_skipped_and_notes(progress.report)  # what was read before it failed
+        _fail(str(e), 1)
+    progress.close()
+    _echo_skipped_and_notes(report)
     click.echo(
         f"indexed {report.articles} articles, {report.sections} sections; skipped {len(report.skipped)} files; "
         f"{report.seconds:.1f} s, {report.rate:.1f} articles/s -> {store.index_dir(index) / report.generation}"
@@ -85,9 +105,42 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Kiwi analysis threads (default: all cores).")
 @click.option("--user-dict", type=click.Path(exists=True, dir_okay=False), default=None,
               help="User dictionary: one word a line, optionally a tab and a Kiwi tag (default NNP).")
-def rebuild_command(paths, index, workers, user_dict):
+@wait_option
+def rebuild_command(paths, index, workers, user_dict, wait):
     """Build a new index from PATHS (files or folders; default ./corpus) and switch to it atomically."""
-    build_index(paths, index, workers, user_dict)
+    build_index(paths, index, workers, user_dict, wait)
+
+
+@index_group.command("update")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_option
+@wait_option
+def update_command(paths, index, wait):
+    """Add new, re-index changed and remove deleted articles under PATHS (default ./corpus), atomically.
+
+    Articles from files outside PATHS stay as they are.
+    """
+    from chaja.index.update import update
+
+    paths = _check_paths(paths)
+    try:
+        report = update(paths, index, wait=wait)
+    except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
+        _fail(str(e), 1)
+    _echo_skipped_and_notes(report)
+    if not report.changes:
+        click.echo(f"no change: {report.unchanged} articles unchanged, skipped {len(report.skipped)} files; "
+                   f"the index still serves {report.generation}")
+        return
+    for kind, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if ids:
+            more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+            click.echo(f"{kind} {len(ids)}: {', '.join(ids[:SHOWN_IDS])}{more}")
+    click.echo(
+        f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}, "
+        f"unchanged {report.unchanged}; skipped {len(report.skipped)} files; {report.seconds:.1f} s "
+        f"-> {store.index_dir(index) / report.generation}"
+    )
 
 
 @index_group.command("stats")
