@@ -25,13 +25,20 @@ _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 _BOILERPLATE_WORDS = ("related", "popular", "mostread", "most-read", "most_read", "ranking", "recommend",
                       "share", "advert", "comment", "breadcrumb", "copyright", "newsletter", "subscribe",
                       "sidebar", "banner", "sponsor", "promo", "outbrain", "taboola", "social")
-_BOILERPLATE_PARTS = {"ad", "ads", "sns", "tag", "tags", "byline", "util", "toolbar", "gnb", "lnb"}
+_BOILERPLATE_PARTS = {"ad", "ads", "sns", "tag", "tags", "byline", "util", "toolbar", "gnb", "lnb", "label", "category",
+                      "info", "infomation", "information", "reporter", "writer", "dateline"}
 _BOX_HEADING = re.compile(r"(?:관련|많이본|인기|추천|주요|실시간|이시각|함께볼만한|최신|포토)+(?:기사|뉴스)(?:더보기)?"
                           r"|댓글(?:\d+)?|실시간인기")
 _BOX_HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "dt", "span", "div", "em"}
 # article:published_time is Open Graph; the others are what Korean portals and CMSs write.
 _DATE_META = ("article:published_time", "datepublished", "og:regdate", "pubdate", "dc.date.issued")
 _SECTION_TAGS = {"h2": 2, "h3": 3}
+# Lines of the story box that are bylines, timestamps or page tools, not story text:
+# "김나래 기자", "승인 2024.05.14 11:30", "기사입력 2024.02.02 06:30 | 엄기준 기자 글자 크게 글자 작게".
+_JUNK_LINE = re.compile(
+    r"^[·|]?\s*(?:[가-힣]{2,4} ?(?:기자|특파원|객원기자|통신원)(?: [\w.-]+@[\w.-]+)?"
+    r"|(?:(?:기사)?(?:입력|승인|수정|등록|발행|송고|최종수정)\s*:?\s*)?\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}\.?(?:\s+\d{1,2}:\d{2}.*)?"
+    r"|(?:글자 ?(?:크게|작게)\s*)+|(?:인쇄|스크랩|공유|글씨크기)(?:\s+(?:인쇄|스크랩|공유|글씨크기))*)$")
 _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "blockquote",
                "section", "article", "main", "pre", "figure", "figcaption", "h4", "h5", "h6", "address",
                "center", "hr", "caption", "details", "summary"}
@@ -266,7 +273,8 @@ def _sections(box: etree._Element) -> tuple[Section, ...]:
     heading, level, lines = "", 0, []
     for kind, text, new_level in _blocks(box):
         if kind == "line":
-            lines.append(text)
+            if not _JUNK_LINE.match(text):
+                lines.append(text)
             continue
         if lines or heading == "" or new_level <= level:
             if lines or heading:

@@ -427,3 +427,17 @@ def test_text_reader_only_ever_raises_read_error(text: str) -> None:
         return
     assert article.title == article.title.strip() != ""
     assert all(s.text for s in article.sections)
+
+
+def test_bylines_timestamps_labels_and_page_tools_are_not_story_text():
+    page = """<html><head><meta charset="utf-8"></head><body><article>
+      <p class="section-label">지역경제</p><h1>광주 인공지능 집적단지 착수</h1>
+      <ul class="infomation"><li>김나래 기자</li><li>승인 2024.05.14 11:30</li></ul>
+      <p class="meta"><span class="byline">한승우 기자</span> · <span>2025.03.22 18:20</span></p>
+      <div>기사입력 2024.02.02 06:30</div><div>글자 크게 글자 작게</div>
+      <p>광주광역시가 인공지능 집적단지 2단계 사업에 착수했다.</p>
+      <p>시는 2028년까지 6,000억 원을 투입한다고 밝혔다.</p>
+    </article></body></html>""".encode()
+    article = read_html(page, "news/gwangju.html")
+    assert article.sections == (Section("", "광주광역시가 인공지능 집적단지 2단계 사업에 착수했다.\n"
+                                            "시는 2028년까지 6,000억 원을 투입한다고 밝혔다."),)
