@@ -17,6 +17,8 @@ from .readers import read_paths
 
 BATCH = 64  # articles analysed together by Kiwi's batch API
 WRITER_MB = 256  # Whoosh's indexing pool; bounds memory whatever the corpus size
+# Segments stay as separate files: Whoosh copies a compound file's parts into memory for
+# every searcher it opens (hundreds of MB per searcher on a large index).
 MAX_SECTIONS = 2_000  # an article with more sections keeps its first MAX_SECTIONS, with a note
 
 
@@ -156,7 +158,7 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
     build = store.new_build_dir(root)
     try:
         ix = whoosh_index.create_in(str(build), schema.make_schema(user_words))
-        writer = ix.writer(limitmb=WRITER_MB)
+        writer = ix.writer(limitmb=WRITER_MB, compound=False)
         seen: dict[str, str] = {}
         try:
             for batch in analysed_batches(_bounded(read_paths(paths), report), user_words):

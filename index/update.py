@@ -199,7 +199,7 @@ def _open_copy(root: Path, serving: store.Generation):
         for f in serving.path.iterdir():
             if f.is_file() and f.name not in _NOT_LINKED and not f.name.endswith("WRITELOCK"):
                 os.link(f, build / f.name)
-        return build, whoosh_index.open_dir(str(build)).writer(limitmb=WRITER_MB)
+        return build, whoosh_index.open_dir(str(build)).writer(limitmb=WRITER_MB, compound=False)
     except BaseException:
         store.discard(build)
         raise

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from whoosh import query as Q
-
 from chaja.index import schema
 from chaja.index.analysis import morphemes
 
@@ -41,20 +39,34 @@ def parse_date(value: str | None, name: str) -> str | None:
     raise QueryError(f"{name} must be a date written YYYY-MM-DD, not {value!r}")
 
 
+@dataclass(frozen=True)
+class Clause:
+    """One requirement of a query: a word, consecutive words, or alternatives (OR).
+
+    A word or phrase clause has ``terms`` searched in ``fields``; an OR clause has
+    ``any_of``, each alternative being clauses that must all match.
+    """
+
+    terms: tuple[str, ...] = ()
+    fields: tuple[str, ...] = schema.SEARCHED
+    phrase: bool = False
+    any_of: tuple[tuple[Clause, ...], ...] = ()
+
+
 @dataclass
 class Parsed:
     """A parsed query: required clauses, exclusions, filters and the words to highlight."""
 
-    clauses: list[Q.Query] = field(default_factory=list)  # all must match
-    excluded: list[Q.Query] = field(default_factory=list)
-    filters: list[Q.Query] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)  # all must match
+    excluded: list[Clause] = field(default_factory=list)  # an article matching any is left out
+    sources: list[str] = field(default_factory=list)
+    date_ranges: list[tuple[str | None, str | None]] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
-    words: list[str] = field(default_factory=list)  # the morphemes of plain words, in order
     notes: list[str] = field(default_factory=list)
 
-    def strict(self) -> Q.Query:
-        """Return the query every clause must match (every document if there are only filters)."""
-        return _and(self.clauses) if self.clauses else Q.Every()
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.sources or self.date_ranges)
 
     @property
     def can_relax(self) -> bool:
@@ -65,38 +77,18 @@ class Parsed:
         """How many clauses a relaxed query still requires: half of them, rounded up."""
         return (len(self.clauses) + 1) // 2
 
-    def relaxed(self) -> Q.Query:
-        """Return the query that ranks documents by how many clauses they match."""
-        return Q.Or(self.clauses)
 
-    def filter(self) -> Q.Query | None:
-        return _and(self.filters) if self.filters else None
-
-    def mask(self) -> Q.Query | None:
-        return Q.Or(self.excluded) if self.excluded else None
+def _word_clauses(terms: list[str], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
+    if phrase and len(terms) > 1:
+        return [Clause(tuple(terms), fields, phrase=True)]
+    return [Clause((t,), fields) for t in terms]
 
 
-def _and(queries: list[Q.Query]) -> Q.Query:
-    return queries[0] if len(queries) == 1 else Q.And(queries)
-
-
-def term_clause(term: str) -> Q.Query:
-    """Return the query for one morpheme in any searched field, weighted per field."""
-    return Q.Or([Q.Term(f, term, boost=w) for f, w in WEIGHTS.items()])
-
-
-def phrase_clause(terms: list[str]) -> Q.Query:
-    """Return the query for consecutive morphemes in any searched field."""
-    if len(terms) == 1:
-        return term_clause(terms[0])
-    return Q.Or([Q.Phrase(f, terms, slop=1, boost=w) for f, w in WEIGHTS.items()])
-
-
-def _date_range(value: str) -> Q.Query:
+def _date_range(value: str) -> tuple[str | None, str | None]:
     start, sep, end = value.partition("..")
     if not sep:
         end = start
-    return Q.TermRange(schema.DATE, parse_date(start, "date:") or None, parse_date(end, "date:") or None)
+    return parse_date(start, "date:"), parse_date(end, "date:")
 
 
 def parse(text: str, user_words: tuple = ()) -> Parsed:
@@ -108,23 +100,24 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
         if (cut := text.rfind(" ")) > MAX_QUERY_CHARS // 2:
             text = text[:cut]  # do not search half a word
         parsed.notes.append(f"검색어가 너무 길어 앞의 {MAX_QUERY_CHARS}자만 검색했습니다.")
-    pending_or: list[Q.Query] | None = None
+    pending_or: list[tuple[Clause, ...]] | None = None
     for m in _TOKEN.finditer(text):
         minus, fname, body = m.group(1), (m.group(2) or "").lower(), m.group(3)
         if body == "OR" and not minus and not fname:
             if parsed.clauses and pending_or is None:
-                pending_or = [parsed.clauses.pop()]
+                pending_or = [(parsed.clauses.pop(),)]
             continue
         if body in ("AND", "NOT") and not fname:
             continue  # Whoosh's operators mean nothing here; as words they would match nothing
         if fname == "date" and not minus:
             try:
-                parsed.filters.append(_date_range(body.strip('"')))
+                parsed.date_ranges.append(_date_range(body.strip('"')))
             except QueryError:
                 parsed.notes.append(f"날짜 조건 '{body}'을(를) 알 수 없어 무시했습니다. date:2025-01-01..2025-06-30처럼 쓰세요.")
             continue
         if fname == "source" and not minus:
-            parsed.filters.append(Q.Term(schema.SOURCE, body.strip('"').lower()))
+            if body.strip('"'):
+                parsed.sources.append(body.strip('"').lower())
             continue
         if fname not in ("title", ""):
             body = f"{fname} {body}"  # an unknown "field:" is just text
@@ -136,25 +129,17 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
         terms = terms[: max(0, MAX_TERMS - len(parsed.terms))]
         if not terms:
             continue
-        if fname == "title":
-            clause = Q.Phrase(schema.TITLE, terms) if phrase and len(terms) > 1 else _and([Q.Term(schema.TITLE, t) for t in terms])
-            clauses = [clause]
-        elif phrase:
-            clauses = [phrase_clause(terms)]
-        else:
-            clauses = [term_clause(t) for t in terms]
+        clauses = _word_clauses(terms, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED)
         if minus:
             parsed.excluded.extend(clauses)
             continue
         parsed.terms.update(terms)
-        if not phrase and fname != "title":
-            parsed.words.extend(terms)
         if pending_or is not None:
-            pending_or.append(_and(clauses))
-            parsed.clauses.append(Q.Or(pending_or))
+            pending_or.append(tuple(clauses))
+            parsed.clauses.append(Clause(any_of=tuple(pending_or)))
             pending_or = None
         else:
             parsed.clauses.extend(clauses)
     if pending_or is not None:
-        parsed.clauses.extend(pending_or)
+        parsed.clauses.extend(pending_or[0])
     return parsed

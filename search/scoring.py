@@ -1,0 +1,97 @@
+"""BM25F scoring and article ranking as small vector functions over all section documents.
+
+Every function works on dense arrays indexed by document number: a clause yields a score
+per document (0 where it does not match) and a boolean match per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .postings import Postings
+from .query import Clause
+
+K1 = 1.2
+B = 0.75
+# BM25F field weights, tuned on korquad1-dev (see tests/benchmarks/quality.py).
+WEIGHTS = {"title": 2.0, "heading": 1.5, "text": 1.0}
+
+PhraseDocs = Callable[[str, tuple[str, ...]], np.ndarray]  # (field, terms) -> matching docnums
+
+
+def idf(df: int, n: int) -> float:
+    """Return BM25's inverse document frequency of a term in df of n documents."""
+    return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+
+def bm25(tf: np.ndarray, length: np.ndarray, average: float, df: int, n: int, k1: float = K1, b: float = B) -> np.ndarray:
+    """Return BM25 term scores for term frequencies in documents of the given lengths."""
+    return idf(df, n) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
+
+
+def term_scores(postings: Postings, term: str, fields: tuple[str, ...]) -> np.ndarray:
+    """Return the weighted BM25F score of one term in every document (0 where absent)."""
+    scores = np.zeros(postings.doc_count, dtype=np.float32)
+    for f in fields:
+        ids, tfs = postings.get(f, term)
+        if len(ids):
+            lengths = postings.lengths(f)[ids]
+            scores[ids] += WEIGHTS[f] * bm25(tfs, lengths, postings.average_length(f), len(ids), postings.doc_count)
+    return scores
+
+
+def clause_scores(postings: Postings, clause: Clause, phrase_docs: PhraseDocs) -> tuple[np.ndarray, np.ndarray]:
+    """Return (score, match) of a clause in every document."""
+    if clause.any_of:
+        scores = np.zeros(postings.doc_count, dtype=np.float32)
+        match = np.zeros(postings.doc_count, dtype=bool)
+        for alternative in clause.any_of:
+            s, m = all_of(postings, alternative, phrase_docs)
+            scores += np.where(m, s, 0)
+            match |= m
+        return scores, match
+    scores = sum(term_scores(postings, t, clause.fields) for t in clause.terms)
+    if not clause.phrase:
+        return scores, scores > 0
+    match = np.zeros(postings.doc_count, dtype=bool)
+    candidates = scores > 0
+    if candidates.any():
+        for f in clause.fields:
+            match[phrase_docs(f, clause.terms)] = True
+    match &= candidates
+    return np.where(match, scores, 0).astype(np.float32), match
+
+
+def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause], phrase_docs: PhraseDocs,
+           minmatch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return (summed score, match) of clauses: all must match, or at least minmatch of them."""
+    scores = np.zeros(postings.doc_count, dtype=np.float32)
+    count = np.zeros(postings.doc_count, dtype=np.int16)
+    for clause in clauses:
+        s, m = clause_scores(postings, clause, phrase_docs)
+        scores += s
+        count += m
+    need = len(clauses) if minmatch is None else minmatch
+    return scores, count >= need
+
+
+def rank_articles(scores: np.ndarray, match: np.ndarray, article_of: np.ndarray) -> np.ndarray:
+    """Return the best-matching document of each matching article, best article first.
+
+    Ties are broken by article id (article_of holds ordinals in id order), so equal scores
+    always come out in the same order.
+    """
+    docs = np.flatnonzero(match)
+    if not len(docs):
+        return docs
+    order = np.lexsort((docs, article_of[docs], -scores[docs]))
+    ranked = docs[order]
+    _, first = np.unique(article_of[ranked], return_index=True)
+    return ranked[np.sort(first)]
+
+
+def by_date(best: np.ndarray, dates: np.ndarray, article_of: np.ndarray) -> np.ndarray:
+    """Reorder best documents newest first (undated, "", last), ties by article id descending."""
+    return best[np.lexsort((article_of[best], dates[best]))[::-1]]
