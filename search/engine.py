@@ -22,6 +22,7 @@ from .suggest import keyboard_suggestion
 MAX_SIZE = 100
 MAX_PAGE = 1_000
 SORTS = ("relevance", "date")
+GROUPS = ("article", "section")
 
 
 class Engine:
@@ -58,8 +59,12 @@ class Engine:
     # -- search -----------------------------------------------------------------------------
 
     def search(self, q: str, page: int = 1, size: int = 10, sort: str = "relevance", source: str | None = None,
-               date_from: str | None = None, date_to: str | None = None) -> ResultPage:
-        """Search articles; raise QueryError for bad parameters, never for the query text."""
+               date_from: str | None = None, date_to: str | None = None, group: str = "article") -> ResultPage:
+        """Search articles; raise QueryError for bad parameters, never for the query text.
+
+        With group="section" every matching section is a hit of its own (an article can come
+        back several times), which is what section-level evaluation judges.
+        """
         started = time.perf_counter()
         if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
             raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE}")
@@ -67,6 +72,9 @@ class Engine:
             raise QueryError(f"size must be a whole number from 1 to {MAX_SIZE}")
         if sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        if group not in GROUPS:
+            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+        rank = scoring.rank_articles if group == "article" else scoring.rank_sections
         date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
         q = q or ""
         gen = self._current()
@@ -87,12 +95,13 @@ class Engine:
                 return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
             return page_of(message="검색어를 입력하세요.")
         allowed = self._allowed(gen, parsed)
-        scores, match = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
-        best = scoring.rank_articles(scores, match & allowed, gen.article_of)
+        scores, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
+        best = rank(scores, (count == len(parsed.clauses)) & allowed, gen.article_of)
         relaxed = False
         if not len(best) and parsed.can_relax:
-            scores, match = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen), parsed.minmatch)
-            best = scoring.rank_articles(scores, match & allowed, gen.article_of)
+            # Rank what matches some of the words, the more of them the better.
+            scores = scoring.coordinated(scores, count, len(parsed.clauses))
+            best = rank(scores, (count > 0) & allowed, gen.article_of)
             relaxed = len(best) > 0
         if sort == "date" or not parsed.clauses:  # filters alone rank nothing: newest first
             best = scoring.by_date(best, gen.dates, gen.article_of)
@@ -122,8 +131,8 @@ class Engine:
             if end:
                 allowed &= dates <= end
         if parsed.excluded:
-            _, banned = scoring.all_of(gen.postings, parsed.excluded, Engine._phrase_docs(gen), minmatch=1)
-            allowed &= ~np.isin(gen.article_of, np.unique(gen.article_of[banned]))
+            _, count = scoring.all_of(gen.postings, parsed.excluded, Engine._phrase_docs(gen))
+            allowed &= ~np.isin(gen.article_of, np.unique(gen.article_of[count > 0]))
         return allowed
 
     @staticmethod
@@ -135,7 +144,10 @@ class Engine:
 
     def _has_hits(self, gen: OpenGeneration, text: str) -> bool:
         parsed = parse(text, gen.user_words)
-        return bool(parsed.clauses) and bool(scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))[1].any())
+        if not parsed.clauses:
+            return False
+        _, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
+        return bool((count == len(parsed.clauses)).any())
 
     def _hits(self, s, found, parsed) -> list[Hit]:
         docnums = [d for d, _ in found]

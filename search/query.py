@@ -43,7 +43,8 @@ def parse_date(value: str | None, name: str) -> str | None:
 class Clause:
     """One requirement of a query: a word, consecutive words, or alternatives (OR).
 
-    A word or phrase clause has ``terms`` searched in ``fields``; an OR clause has
+    A word clause has ``terms`` that must all be in one of ``fields`` (several when one typed
+    word holds several morphemes), next to each other if ``phrase``; an OR clause has
     ``any_of``, each alternative being clauses that must all match.
     """
 
@@ -72,16 +73,32 @@ class Parsed:
     def can_relax(self) -> bool:
         return len(self.clauses) >= 2
 
-    @property
-    def minmatch(self) -> int:
-        """How many clauses a relaxed query still requires: half of them, rounded up."""
-        return (len(self.clauses) + 1) // 2
 
 
-def _word_clauses(terms: list[str], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
-    if phrase and len(terms) > 1:
-        return [Clause(tuple(terms), fields, phrase=True)]
-    return [Clause((t,), fields) for t in terms]
+def _words(text: str, user_words: tuple) -> list[list[str]]:
+    """Return the morphemes of text grouped by the word (eojeol) they were typed in.
+
+    "인공지능산업" is one word of three morphemes: one requirement that all three meet, so a
+    relaxed query never matches a part of it alone; "인공지능 산업" is two requirements.
+    """
+    words: list[list[str]] = []
+    last_end = None
+    for m in morphemes(text, user_words):
+        gap = text[last_end : m.start] if last_end is not None else " "
+        if words and not any(c.isspace() or not (c.isalnum() or c in "-.") for c in gap):
+            words[-1].append(m.text)
+        else:
+            words.append([m.text])
+        last_end = m.end
+    return words
+
+
+def _word_clauses(words: list[list[str]], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
+    """Return the clauses of words (each a morpheme, or the parts of one compound noun)."""
+    if phrase:
+        terms = tuple(t for w in words for t in w)
+        return [Clause(terms, fields, phrase=len(terms) > 1)]
+    return [Clause(tuple(w), fields) for w in words]
 
 
 def _date_range(value: str) -> tuple[str | None, str | None]:
@@ -123,13 +140,14 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             body = f"{fname} {body}"  # an unknown "field:" is just text
             fname = ""
         phrase = len(body) > 1 and body.startswith('"') and body.endswith('"')  # unbalanced: plain words
-        terms = [t.text for t in morphemes(body.strip('"'), user_words)]
+        words = _words(body.strip('"'), user_words)
         if not phrase:
-            terms = [t for t in dict.fromkeys(terms) if t not in parsed.terms]
-        terms = terms[: max(0, MAX_TERMS - len(parsed.terms))]
-        if not terms:
+            words = [w for w in {tuple(w): w for w in words}.values() if not set(w) <= parsed.terms]
+        words = words[: max(0, MAX_TERMS - len(parsed.terms))]
+        if not words:
             continue
-        clauses = _word_clauses(terms, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED)
+        terms = [t for w in words for t in w]
+        clauses = _word_clauses(words, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED)
         if minus:
             parsed.excluded.extend(clauses)
             continue

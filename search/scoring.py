@@ -48,33 +48,37 @@ def clause_scores(postings: Postings, clause: Clause, phrase_docs: PhraseDocs) -
         scores = np.zeros(postings.doc_count, dtype=np.float32)
         match = np.zeros(postings.doc_count, dtype=bool)
         for alternative in clause.any_of:
-            s, m = all_of(postings, alternative, phrase_docs)
+            s, count = all_of(postings, alternative, phrase_docs)
+            m = count == len(alternative)
             scores += np.where(m, s, 0)
             match |= m
         return scores, match
-    scores = sum(term_scores(postings, t, clause.fields) for t in clause.terms)
-    if not clause.phrase:
-        return scores, scores > 0
-    match = np.zeros(postings.doc_count, dtype=bool)
-    candidates = scores > 0
-    if candidates.any():
+    per_term = [term_scores(postings, t, clause.fields) for t in clause.terms]
+    scores = sum(per_term)
+    match = np.logical_and.reduce([s > 0 for s in per_term])
+    if clause.phrase and match.any():
+        adjacent = np.zeros(postings.doc_count, dtype=bool)
         for f in clause.fields:
-            match[phrase_docs(f, clause.terms)] = True
-    match &= candidates
+            adjacent[phrase_docs(f, clause.terms)] = True
+        match &= adjacent
     return np.where(match, scores, 0).astype(np.float32), match
 
 
-def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause], phrase_docs: PhraseDocs,
-           minmatch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Return (summed score, match) of clauses: all must match, or at least minmatch of them."""
+def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause],
+           phrase_docs: PhraseDocs) -> tuple[np.ndarray, np.ndarray]:
+    """Return (summed score, number of clauses matched) in every document."""
     scores = np.zeros(postings.doc_count, dtype=np.float32)
     count = np.zeros(postings.doc_count, dtype=np.int16)
     for clause in clauses:
         s, m = clause_scores(postings, clause, phrase_docs)
         scores += s
         count += m
-    need = len(clauses) if minmatch is None else minmatch
-    return scores, count >= need
+    return scores, count
+
+
+def coordinated(scores: np.ndarray, count: np.ndarray, clauses: int) -> np.ndarray:
+    """Scale scores by the square root of the share of clauses matched (tuned on korquad1-dev)."""
+    return scores * np.sqrt(count / clauses).astype(np.float32)
 
 
 def rank_articles(scores: np.ndarray, match: np.ndarray, article_of: np.ndarray) -> np.ndarray:
@@ -90,6 +94,12 @@ def rank_articles(scores: np.ndarray, match: np.ndarray, article_of: np.ndarray)
     ranked = docs[order]
     _, first = np.unique(article_of[ranked], return_index=True)
     return ranked[np.sort(first)]
+
+
+def rank_sections(scores: np.ndarray, match: np.ndarray, article_of: np.ndarray) -> np.ndarray:
+    """Return every matching document, best first; ties by article id, then document number."""
+    docs = np.flatnonzero(match)
+    return docs[np.lexsort((docs, article_of[docs], -scores[docs]))]
 
 
 def by_date(best: np.ndarray, dates: np.ndarray, article_of: np.ndarray) -> np.ndarray:
