@@ -99,7 +99,7 @@ def evaluate(engine, queries: dict[str, str], qrels_path: str | os.PathLike, lev
     run: dict[str, list[str]] = {}
     took: list[float] = []
     for qid, text in queries.items():
-        page = engine.search(text, size=k)
+        page = engine.search(text, size=k, group=level)  # section level: every section is a hit
         took.append(page.took_ms)
         if level == "section":
             run[qid] = [f"{hit.id}#{hit.section.index}" for hit in page.hits]
