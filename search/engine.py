@@ -23,6 +23,10 @@ MAX_SIZE = 100
 MAX_PAGE = 1_000
 SORTS = ("relevance", "date")
 GROUPS = ("article", "section")
+# Up to this many words, every one must match (as on Korean portals) unless no article has
+# them all. Longer queries are questions or pasted sentences: requiring every word there
+# loses the answer (korquad1-dev among 60,000 articles: Recall@100 0.95 against 0.99).
+STRICT_WORDS = 3
 
 
 class Engine:
@@ -95,14 +99,18 @@ class Engine:
                 return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
             return page_of(message="검색어를 입력하세요.")
         allowed = self._allowed(gen, parsed)
+        n = len(parsed.clauses)
         scores, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
-        best = rank(scores, (count == len(parsed.clauses)) & allowed, gen.article_of)
-        relaxed = False
-        if not len(best) and parsed.can_relax:
-            # Rank what matches some of the words, the more of them the better.
-            scores = scoring.coordinated(scores, count, len(parsed.clauses))
+        complete = (count == n) & allowed
+        relaxed = parsed.can_relax and not complete.any()
+        if n <= STRICT_WORDS and not relaxed:
+            best = rank(scores, complete, gen.article_of)
+        else:
+            # A question or a pasted sentence, or keywords no article has all of: rank what
+            # matches some of the words, the more of them the better.
+            scores = scoring.coordinated(scores, count, n)
             best = rank(scores, (count > 0) & allowed, gen.article_of)
-            relaxed = len(best) > 0
+        relaxed = relaxed and len(best) > 0
         if sort == "date" or not parsed.clauses:  # filters alone rank nothing: newest first
             best = scoring.by_date(best, gen.dates, gen.article_of)
         first = (page - 1) * size

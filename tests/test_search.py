@@ -233,3 +233,17 @@ def test_a_long_section_gives_a_passage_around_the_match_cut_at_words(small_engi
     assert 160 <= len(text) <= 240
     assert text in (FILLER * 10 + "드론 택배 시범 사업이 시작되었다. " + FILLER * 10)
     assert text.startswith(tuple(FILLER.split())) and text.split()[-1] in FILLER.split() + ["시작되었다."]
+
+
+def test_a_question_ranks_partial_matches_by_how_many_words_they_have(engine):
+    # Four or more words: articles with only some of them still come back, after the best.
+    page = engine.search("한국은행 기준금리 동결 가계부채")
+    assert not page.relaxed
+    assert ids(page)[0] == "news/bok-base-rate-freeze"
+    assert page.total > 1
+    missing = engine.search("한국은행 기준금리 가계부채 우주정거장 도킹")
+    assert missing.relaxed and ids(missing)[0] == "news/bok-base-rate-freeze"
+
+
+def test_up_to_three_words_must_all_match(engine):
+    assert ids(engine.search("기준금리 가계부채 동결")) == ["news/bok-base-rate-freeze"]
