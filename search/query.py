@@ -15,8 +15,6 @@ from chaja.index.analysis import morphemes
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
-# BM25F field weights, tuned on korquad1-dev (see tests/benchmarks/quality.py).
-WEIGHTS = {schema.TITLE: 2.0, schema.HEADING: 1.5, schema.TEXT: 1.0}
 
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("[^"]*"?|\S+)')
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

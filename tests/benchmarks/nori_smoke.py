@@ -10,6 +10,7 @@ import gzip
 import itertools
 import json
 import statistics
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,8 @@ import ir_measures
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nori  # noqa: E402
 
-DATA = Path("/work/shared/data")
+# ../shared/data beside the checkout (or $CHAJA_SHARED_DATA)
+DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
 MEASURES = [ir_measures.RR @ 10, ir_measures.nDCG @ 10, ir_measures.R @ 100]
 
 

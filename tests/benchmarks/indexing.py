@@ -1,0 +1,172 @@
+"""Indexing throughput and peak memory on the first N kowiki-volume articles: chaja, Lucene-nori, bare Kiwi.
+
+Each build runs in its own child process, so its peak memory (getrusage ru_maxrss) is its own:
+- chaja: chaja.index.builder.rebuild of the articles into a fresh index (seconds as rebuild reports them);
+- Lucene-nori: NoriIndex.add_all, one doc per article (seconds measured in Java, incl. commit; one indexing thread);
+- Kiwi: Kiwi(num_workers=all cores).tokenize(the titles, headings and section texts), nothing else.
+Targets from the issue: chaja >= 1.0x Lucene-nori articles/s at 10,000; chaja peak memory < 4 GB at 60,000.
+
+Run: python tests/benchmarks/indexing.py [--sizes 1000,10000,60000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import nori  # noqa: E402  (pyjnius must come before anything that could start a JVM)
+from nori_smoke import article_docs, read_articles  # noqa: E402
+from quality import BENCH_DIR, RESULTS, kowiki, kowiki_paths, machine, print_machine  # noqa: E402
+
+TARGET_RATIO = 1.0  # chaja articles/s over Lucene-nori's, at 10,000 articles
+TARGET_RSS_MB = 4096  # chaja peak memory at 60,000 articles
+
+
+def texts(articles: list[dict]) -> list[str]:
+    """Return the texts chaja analyses: each title, then each section's heading and text."""
+    out = []
+    for a in articles:
+        out.append(a["title"])
+        for s in a["sections"]:
+            out.extend((s["heading"], s["text"]))
+    return out
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def child(kind: str, paths: list[str], index: str) -> dict:
+    """Do one build in this (child) process and return its figures."""
+    if kind == "chaja":
+        from chaja.index.builder import rebuild
+
+        r = rebuild(paths, index)
+        return {"seconds": r.seconds, "articles": r.articles, "sections": r.sections, "skipped": len(r.skipped)}
+    articles = [a for p in paths for a in read_articles(Path(p))]
+    if kind == "nori":
+        with nori.NoriIndex() as ix:
+            seconds, n = ix.add_all(article_docs(articles))
+        return {"seconds": seconds, "articles": n}
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi(num_workers=os.cpu_count())
+    kiwi.tokenize("찾아 워밍업")
+    batch = [t for t in texts(articles) if t.strip()]
+    started = time.perf_counter()
+    tokens = sum(len(toks) for toks in kiwi.tokenize(batch))
+    return {"seconds": time.perf_counter() - started, "articles": len(articles), "tokens": tokens}
+
+
+def run_child(kind: str, paths: list[Path], index: Path) -> dict:
+    """Run one build in a child process; return its figures with its peak memory and wall time."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--index", str(index), *map(str, paths)],
+                          stdout=subprocess.PIPE, text=True)
+    if proc.returncode:
+        raise SystemExit(f"{kind} build failed (exit {proc.returncode}); its error is printed above")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["wall_seconds"] = time.perf_counter() - started
+    return out
+
+
+def bench(n: int, use_nori: bool, keep: bool) -> dict:
+    """Measure chaja, Lucene-nori and Kiwi on the first n kowiki articles."""
+    paths = kowiki_paths(n)
+    articles = list(kowiki(n))
+    mb = sum(len(t.encode("utf-8")) for t in texts(articles)) / 1e6
+    row = {"articles": len(articles), "text_mb": round(mb, 2)}
+    del articles
+    index = BENCH_DIR / f"index-kowiki-{n}" if keep else Path(tempfile.mkdtemp(prefix="chaja-idx-", dir=BENCH_DIR))
+    shutil.rmtree(index, ignore_errors=True)
+    kinds = ["chaja", "kiwi"] + (["nori"] if use_nori else [])
+    for kind in kinds:
+        print(f"  {n:,} articles: {kind} ...", flush=True)
+        r = run_child(kind, paths, index)
+        row[kind] = {"seconds": round(r["seconds"], 2), "wall_seconds": round(r["wall_seconds"], 2),
+                     "articles_per_s": round(r["articles"] / r["seconds"], 1),
+                     "mb_per_s": round(mb / r["seconds"], 3), "peak_mb": round(r["peak_mb"])}
+        if kind == "chaja":
+            row[kind]["sections"] = r["sections"]
+    if not keep:
+        shutil.rmtree(index, ignore_errors=True)
+    if use_nori:
+        row["chaja_over_nori"] = round(row["chaja"]["articles_per_s"] / row["nori"]["articles_per_s"], 3)
+    return row
+
+
+def print_table(rows: list[dict]) -> None:
+    cols = [("chaja", "chaja"), ("nori", "Lucene-nori"), ("kiwi", "Kiwi only")]
+    print(f"{'articles':>8} {'text MB':>8} | " + " | ".join(f"{name:^33}" for k, name in cols) + " | chaja/nori")
+    print(f"{'':8} {'':8} | " + " | ".join(f"{'s':>7} {'art/s':>7} {'MB/s':>6} {'peak MB':>8}" for _ in cols) + " |")
+    for r in rows:
+        cells = []
+        for k, _ in cols:
+            c = r.get(k)
+            cells.append(f"{c['seconds']:7.1f} {c['articles_per_s']:7.1f} {c['mb_per_s']:6.3f} {c['peak_mb']:8,d}"
+                         if c else f"{'n/a':>33}")
+        ratio = f"{r['chaja_over_nori']:.2f}x" if "chaja_over_nori" in r else "n/a"
+        print(f"{r['articles']:8,d} {r['text_mb']:8.1f} | " + " | ".join(cells) + f" | {ratio}")
+
+
+def verdicts(rows: list[dict]) -> list[str]:
+    out = []
+    for r in rows:
+        if r["articles"] == 10_000 and "chaja_over_nori" in r:
+            ok = r["chaja_over_nori"] >= TARGET_RATIO
+            out.append(f"target chaja >= {TARGET_RATIO}x Lucene-nori at 10,000: {r['chaja_over_nori']:.2f}x "
+                       f"{'PASS' if ok else 'FAIL'}")
+        if r["articles"] == 60_000:
+            ok = r["chaja"]["peak_mb"] < TARGET_RSS_MB
+            out.append(f"target chaja peak < {TARGET_RSS_MB} MB at 60,000: {r['chaja']['peak_mb']:,} MB "
+                       f"{'PASS' if ok else 'FAIL'}")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000,60000", help="comma-separated article counts (default %(default)s)")
+    ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
+    ap.add_argument("--keep", action="store_true", help=f"keep the chaja indexes as {BENCH_DIR}/index-kowiki-N")
+    ap.add_argument("--out", type=Path, default=RESULTS / "indexing.json",
+                    help="JSON file to write (default %(default)s)")
+    ap.add_argument("--child", choices=("chaja", "nori", "kiwi"), help=argparse.SUPPRESS)
+    ap.add_argument("--index", help=argparse.SUPPRESS)
+    ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        out = child(args.child, args.paths, args.index)
+        print(json.dumps({**out, "peak_mb": peak_mb()}))
+        return
+
+    info = machine()
+    print_machine(info)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    reason = "skipped with --no-nori" if args.no_nori else nori.available()
+    if reason:
+        print(f"Lucene-nori: not available ({reason})")
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in sizes:
+        rows.append(bench(n, reason is None, args.keep))
+    print_table(rows)
+    for line in verdicts(rows):
+        print(line)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"machine": info, "nori": reason or "ok", "rows": rows, "verdicts": verdicts(rows)},
+                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""Search quality on korquad1-dev, alone or among kowiki-volume distractors: chaja beside Lucene-nori.
+
+Measures nDCG@10, R@100 and MRR@10 (ir_measures) at article level (qrels.tsv) and section level
+(qrels-sections.tsv). chaja is asked exactly as the web asks (Engine.search, size=100, through
+chaja.search.evaluate); Lucene-nori (KoreanAnalyzer, BM25 1.2/0.75) indexes one doc per article
+and, separately, one doc per section.
+
+Run: python tests/benchmarks/quality.py [--distractors N] [--index-dir DIR] [--weights title=2,heading=1.5,text=1 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import nori  # noqa: E402  (pyjnius must come before anything that could start a JVM)
+from nori_smoke import article_docs, read_articles, read_qrels, section_docs  # noqa: E402
+
+import ir_measures  # noqa: E402
+
+from chaja.index import store  # noqa: E402
+from chaja.index.builder import rebuild  # noqa: E402
+from chaja.search import Engine, scoring  # noqa: E402
+from chaja.search.evaluate import MEASURES, evaluate, read_queries  # noqa: E402
+
+# ../shared/data beside the checkout (or $CHAJA_SHARED_DATA)
+DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
+KORQUAD = DATA / "korquad1-dev"
+SHARDS = sorted((DATA / "kowiki-volume").glob("corpus-0*.jsonl.gz"))
+VOLUME = 60_000  # articles in kowiki-volume
+BENCH_DIR = Path(os.environ.get("CHAJA_BENCH_DIR", "/tmp/chaja-bench"))
+RESULTS = HERE / "results"
+QRELS = {"article": KORQUAD / "qrels.tsv", "section": KORQUAD / "qrels-sections.tsv"}
+NAMES = {"nDCG@10": "nDCG@10", "R@100": "R@100", "RR@10": "MRR@10"}
+
+
+def code_version() -> str:
+    """Return which chaja code is measured: $CHAJA_BENCH_COMMIT, else `git describe` of its source tree."""
+    if os.environ.get("CHAJA_BENCH_COMMIT"):
+        return os.environ["CHAJA_BENCH_COMMIT"]
+    src = Path(sys.modules["chaja.search"].__file__).resolve().parents[1]
+    git = subprocess.run(["git", "-C", str(src), "describe", "--always", "--dirty"], capture_output=True, text=True)
+    return git.stdout.strip() if git.returncode == 0 else f"{src} (not a git tree)"
+
+
+def machine() -> dict:
+    """Return when and where this benchmark ran, and on which code."""
+    return {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "platform": platform.platform(),
+            "python": platform.python_version(), "cpus": os.cpu_count(), "processor": platform.processor(),
+            "chaja": code_version()}
+
+
+def print_machine(info: dict) -> None:
+    print(f"{info['date']}  {info['platform']}  Python {info['python']}  {info['cpus']} CPUs  chaja {info['chaja']}")
+
+
+def kowiki(n: int) -> Iterator[dict]:
+    """Yield the first n kowiki-volume articles (the shards in order)."""
+    return itertools.islice(itertools.chain.from_iterable(read_articles(p) for p in SHARDS), n)
+
+
+def kowiki_paths(n: int) -> list[Path]:
+    """Return files holding exactly the first n kowiki-volume articles, writing a subset file if needed."""
+    if n >= VOLUME:
+        return list(SHARDS)
+    path = BENCH_DIR / f"kowiki-first-{n}.jsonl"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            for a in kowiki(n):
+                f.write(json.dumps(a, ensure_ascii=False) + "\n")
+        tmp.rename(path)
+    return [path]
+
+
+def bench_index(n: int, index_dir: Path | None = None) -> Path:
+    """Return a chaja index of korquad1-dev plus the first n kowiki articles, building it if it is missing."""
+    root = index_dir or BENCH_DIR / f"kq+{n}"
+    gen = store.current(root)
+    if gen is not None:
+        have = gen.meta().get("articles")
+        if index_dir is None and have != 140 + n:
+            sys.exit(f"{root} holds {have} articles, not {140 + n}; delete it or pass --index-dir")
+        return root
+    if any(store._build_is_live(p) for p in root.glob(".build-*")):
+        sys.exit(f"a build is still running in {root}; wait for it to finish (see {BENCH_DIR}/*.log)")
+    print(f"building {root} (korquad1-dev + {n:,} kowiki articles) ...", flush=True)
+    r = rebuild([KORQUAD / "corpus.jsonl", *(kowiki_paths(n) if n else [])], root)
+    print(f"built {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s ({r.rate:.1f} articles/s)")
+    return root
+
+
+class _Memo:
+    """Answer repeated Engine.search calls from memory, so both levels score one run of the queries."""
+
+    def __init__(self, engine: Engine):
+        self.engine, self.pages = engine, {}
+
+    def search(self, q: str, size: int = 10):
+        if (q, size) not in self.pages:
+            self.pages[q, size] = self.engine.search(q, size=size)
+        return self.pages[q, size]
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Parse "title=2,heading=1.5,text=1" into a WEIGHTS dict."""
+    out = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name.strip() not in scoring.WEIGHTS or not value:
+            raise argparse.ArgumentTypeError(f"write weights as title=2,heading=1.5,text=1, not {text!r}")
+        out[name.strip()] = float(value)
+    return out
+
+
+def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -> list[dict]:
+    """Score chaja with these field weights at both levels."""
+    scoring.WEIGHTS.clear()
+    scoring.WEIGHTS.update(weights)  # read at query-parse time, so this changes ranking, not the index
+    engine = _Memo(Engine(root))
+    label = ",".join(f"{k}={v:g}" for k, v in weights.items())
+    rows = []
+    for level, qrels in QRELS.items():
+        r = evaluate(engine, queries, qrels, level=level)
+        rows.append({"system": "chaja", "weights": label, "level": level, "queries": r.judged, "no_hit": r.no_hit,
+                     **{NAMES[m]: round(v, 4) for m, v in r.measures.items()},
+                     "p50_ms": round(r.p50_ms, 2), "p95_ms": round(r.p95_ms, 2)})
+    return rows
+
+
+def nori_rows(articles: list[dict], queries: dict[str, str]) -> list[dict]:
+    """Score Lucene-nori with one doc per article, then one doc per section."""
+    rows = []
+    qids, texts = list(queries), list(queries.values())
+    for level, docs in (("article", article_docs), ("section", section_docs)):
+        qrels = read_qrels(QRELS[level])
+        qrels = {q: qrels[q] for q in qids if q in qrels}
+        with nori.NoriIndex() as ix:
+            ix.add_all(docs(articles))
+            results = ix.search_batch(texts, k=100, warmup=0)
+        run = {qid: dict(hits) for qid, (_, hits) in zip(qids, results) if hits}
+        agg = ir_measures.calc_aggregate(MEASURES, qrels, run)
+        rows.append({"system": "Lucene-nori", "weights": "BM25 1.2/0.75", "level": level, "queries": len(qrels),
+                     "no_hit": len(qids) - len(run), **{NAMES[str(m)]: round(float(agg[m]), 4) for m in MEASURES},
+                     "p50_ms": None, "p95_ms": None})
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"{'system':12} {'weights':32} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6}"
+          f" {'p50 ms':>7} {'p95 ms':>7}")
+    for r in rows:
+        ms = "".join(f" {r[k]:7.1f}" if r[k] is not None else f" {'-':>7}" for k in ("p50_ms", "p95_ms"))
+        print(f"{r['system']:12} {r['weights']:32} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f}"
+              f" {r['MRR@10']:7.4f} {r['no_hit']:6d}{ms}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--distractors", type=int, default=VOLUME, help="kowiki-volume articles indexed beside "
+                    f"korquad1-dev (0 = none; default all {VOLUME:,})")
+    ap.add_argument("--index-dir", type=Path, help=f"chaja index to reuse (default {BENCH_DIR}/kq+N, built if missing)")
+    ap.add_argument("--weights", type=parse_weights, action="append", help="field weights to try, repeatable "
+                    "(default: the WEIGHTS in search/scoring.py)")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
+    ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
+    ap.add_argument("--out", type=Path, default=RESULTS / "quality.json",
+                    help="JSON file to update (default %(default)s)")
+    args = ap.parse_args()
+
+    info = machine()
+    print_machine(info)
+    queries = read_queries(KORQUAD / "queries.tsv")
+    if args.limit:
+        queries = dict(itertools.islice(queries.items(), args.limit))
+    n = min(args.distractors, VOLUME)
+    setting = f"korquad1-dev+{n}"
+    print(f"quality on korquad1-dev ({len(queries):,} queries) with {n:,} kowiki-volume distractors")
+
+    root = bench_index(n, args.index_dir)
+    print(f"chaja index: {root} ({store.require(root).meta().get('articles'):,} articles)")
+    rows = []
+    for weights in args.weights or [dict(scoring.WEIGHTS)]:
+        rows += chaja_rows(root, queries, weights)
+    reason = None if not args.no_nori else "skipped with --no-nori"
+    reason = reason or nori.available()
+    if reason:
+        print(f"Lucene-nori: not available ({reason})")
+    else:
+        rows += nori_rows(list(read_articles(KORQUAD / "corpus.jsonl")) + list(kowiki(n)), queries)
+    print_table(rows)
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    saved = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    saved[setting] = {"machine": info, "index": str(root), "queries": len(queries), "distractors": n,
+                      "nori": reason or "ok", "rows": rows}
+    args.out.write_text(json.dumps(saved, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"wrote {args.out} [{setting!r}]")
+
+
+if __name__ == "__main__":
+    main()
