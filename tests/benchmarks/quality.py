@@ -101,18 +101,6 @@ def bench_index(n: int, index_dir: Path | None = None) -> Path:
     return root
 
 
-class _Memo:
-    """Answer repeated Engine.search calls from memory, so both levels score one run of the queries."""
-
-    def __init__(self, engine: Engine):
-        self.engine, self.pages = engine, {}
-
-    def search(self, q: str, size: int = 10):
-        if (q, size) not in self.pages:
-            self.pages[q, size] = self.engine.search(q, size=size)
-        return self.pages[q, size]
-
-
 def parse_weights(text: str) -> dict[str, float]:
     """Parse "title=2,heading=1.5,text=1" into a WEIGHTS dict."""
     out = {}
@@ -128,7 +116,7 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -
     """Score chaja with these field weights at both levels."""
     scoring.WEIGHTS.clear()
     scoring.WEIGHTS.update(weights)  # read at query-parse time, so this changes ranking, not the index
-    engine = _Memo(Engine(root))
+    engine = Engine(root)
     label = ",".join(f"{k}={v:g}" for k, v in weights.items())
     rows = []
     for level, qrels in QRELS.items():
