@@ -124,3 +124,19 @@ def test_rebuild_summary_and_a_failed_rebuild_that_leaves_the_index(runner, tmp_
     assert (index / "CURRENT").read_text() == before
     result = runner.invoke(main, ["search", "김장", "--index", str(index)])
     assert result.exit_code == 0 and "1. [김장] 비용 올라" in result.output
+
+
+def test_a_user_dictionary_is_kept_with_the_index_for_queries(runner, tmp_path):
+    folder, index = tmp_path / "a", tmp_path / "ix"
+    folder.mkdir()
+    (folder / "a.txt").write_text("요즘 유행\n\n갓생을 사는 청년들이 늘었다.\n", encoding="utf-8")
+    words = tmp_path / "words.txt"
+    words.write_text("갓생\tNNG\n", encoding="utf-8")
+    result = runner.invoke(main, ["index", "rebuild", str(folder), "--index", str(index), "--user-dict", str(words)])
+    assert result.exit_code == 0, result.output
+    words.unlink()  # queries use the words the index recorded, not the file
+    result = runner.invoke(main, ["search", "갓생", "--index", str(index)])
+    assert result.exit_code == 0
+    assert "[갓생]을 사는 청년들이" in result.output
+    stats = runner.invoke(main, ["index", "stats", "--index", str(index)])
+    assert f"user_dictionary  {words}" in stats.output
