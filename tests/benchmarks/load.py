@@ -79,6 +79,21 @@ def fetch(base: str, path: str) -> tuple[int | str, float]:
     return status, time.perf_counter() - started
 
 
+def start_server(index: str, threads: int = 8, wait: float = 120) -> tuple[subprocess.Popen, str | None]:
+    """Start `chaja serve` on a free loopback port; return it and its base URL (None if it did not come up)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([CHAJA, "serve", "--index", index, "--port", str(port), "--workers", str(threads)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + wait
+    while fetch(base, "/healthz")[0] != 200:
+        if time.monotonic() > deadline or server.poll() is not None:
+            print("the server did not start", file=sys.stderr)
+            return server, None
+        time.sleep(0.2)
+    return server, base
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else 0.0
@@ -96,17 +111,10 @@ def main() -> int:
     index = work / "index"
     subprocess.run([CHAJA, "index", "rebuild", args.corpus, "--index", str(index)], check=True,
                    stdout=subprocess.DEVNULL)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([CHAJA, "serve", "--index", str(index), "--port", str(port), "--workers", "8"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, base = start_server(str(index))
     try:
-        deadline = time.monotonic() + 60
-        while fetch(base, "/healthz")[0] != 200:
-            if time.monotonic() > deadline or server.poll() is not None:
-                print("the server did not start", file=sys.stderr)
-                return 1
-            time.sleep(0.2)
+        if base is None:
+            return 1
         with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote('기사 OR 있다 OR 했다 OR 수출')}&size=100") as r:
             ids = [hit["id"] for hit in json.load(r)["hits"]] or ["none"]
         generations = {fetch_generation(base)}

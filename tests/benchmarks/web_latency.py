@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import CHAJA, fetch, free_port, percentile  # noqa: E402
+from load import fetch, percentile, start_server  # noqa: E402
 from quality import BENCH_DIR, KORQUAD, RESULTS, machine, print_machine  # noqa: E402
 
 from chaja.search.evaluate import read_queries  # noqa: E402
@@ -50,17 +49,10 @@ def main() -> int:
     print_machine(info)
     questions = list(read_queries(str(KORQUAD / "queries.tsv")).values())
     paths = [f"/api/search?q={urllib.parse.quote(q)}&size=10" for q in questions]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([CHAJA, "serve", "--index", args.index, "--port", str(port), "--workers", str(args.threads)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, base = start_server(args.index, args.threads)
     try:
-        deadline = time.monotonic() + 120
-        while fetch(base, "/healthz")[0] != 200:
-            if time.monotonic() > deadline or server.poll() is not None:
-                print("the server did not start", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+        if base is None:
+            return 1
         for path in paths[:300]:  # warm-up: each server thread opens its searcher, postings get cached
             fetch(base, path)
         statuses: Counter = Counter()
