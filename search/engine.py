@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -54,11 +53,6 @@ class Engine:
     @property
     def generation(self) -> str:
         return self._current().name
-
-    @contextmanager
-    def searcher(self):
-        """Yield this thread's searcher over the serving generation."""
-        yield self._current().searcher()
 
     # -- search -----------------------------------------------------------------------------
 
@@ -206,9 +200,8 @@ class Engine:
 
     def stats(self) -> dict:
         """Return what the serving index holds and how it was built."""
-        gen = store.require(self.root)
-        meta = gen.meta()
-        opened = self._current()
+        opened = self._current()  # one generation for every figure, even if a rebuild switches meanwhile
+        gen, meta = opened.gen, opened.gen.meta()
         s = opened.searcher()
         terms = sum(1 for f in schema.SEARCHED for _ in s.reader().lexicon(f))
         articles = len(np.unique(opened.article_of[opened.postings.live]))

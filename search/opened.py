@@ -21,6 +21,7 @@ class OpenGeneration:
     """
 
     def __init__(self, gen: store.Generation):
+        self.gen = gen
         self.name = gen.name
         self.ix = gen.open()
         self.user_words = self.ix.schema[schema.TEXT].analyzer.user_words
