@@ -111,7 +111,7 @@ def test_rebuild_summary_and_a_failed_rebuild_that_leaves_the_index(runner, tmp_
     (bad / "img.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     result = runner.invoke(main, ["index", "rebuild", str(good), "--index", str(index)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("indexed 1 articles, 1 sections; skipped 0 files; ")
+    assert result.stdout.startswith("indexed 1 articles, 1 sections; skipped 0 files; ")  # progress goes to stderr
     before = (index / "CURRENT").read_text()
     result = runner.invoke(main, ["index", "rebuild", str(bad), "--index", str(index)])
     assert result.exit_code == 1
