@@ -50,6 +50,10 @@ class Engine:
             self._checked = now
             return self._open
 
+    def warm(self, timeout: float | None = None) -> bool:
+        """Wait until the serving generation has its common terms loaded; False on timeout."""
+        return self._current().warmed.wait(timeout)
+
     @property
     def generation(self) -> str:
         return self._current().name
@@ -95,23 +99,28 @@ class Engine:
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
         scores, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
-        complete = (count == n) & allowed
-        relaxed = parsed.can_relax and not complete.any()
+        docs = np.flatnonzero(count) if n else np.flatnonzero(allowed)  # no words: what the filters leave
+        docs = docs[allowed[docs]]
+        complete = docs[count[docs] == n]
+        relaxed = parsed.can_relax and not len(complete)
         if n <= STRICT_WORDS and not relaxed:
-            best = rank(scores, complete, gen.article_of)
+            docs = complete
         else:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
             scores = scoring.coordinated(scores, count, n)
-            best = rank(scores, (count > 0) & allowed, gen.article_of)
-        relaxed = relaxed and len(best) > 0
-        if sort == "date" or not parsed.clauses:  # filters alone rank nothing: newest first
+        by_date = sort == "date" or not n  # filters alone rank nothing: newest first
+        # Ranking by relevance sorts only the leaders that can reach this page.
+        best = rank(scores, docs, gen.article_of, None if by_date else page * size)
+        if by_date:
             best = scoring.by_date(best, gen.dates, gen.article_of)
+        total = scoring.count_articles(docs, gen.article_of) if group == "article" else len(docs)
+        relaxed = relaxed and total > 0
         first = (page - 1) * size
         found = [(int(d), float(scores[d])) for d in best[first : first + size]]
-        hits = self._hits(gen.searcher(), found, parsed)
-        suggestion = keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not len(best) else None
-        return page_of(hits, len(best), relaxed, " ".join(parsed.notes) or None, suggestion)
+        hits = self._hits(gen, found, parsed)
+        suggestion = keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not total else None
+        return page_of(hits, total, relaxed, " ".join(parsed.notes) or None, suggestion)
 
     @staticmethod
     def _allowed(gen: OpenGeneration, parsed) -> np.ndarray:
@@ -151,11 +160,13 @@ class Engine:
         _, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
         return bool((count == len(parsed.clauses)).any())
 
-    def _hits(self, s, found, parsed) -> list[Hit]:
+    @staticmethod
+    def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
+        s = gen.searcher()
         docnums = [d for d, _ in found]
         terms = sorted(parsed.terms)
-        text_spans = highlight.spans_in_docs(s, schema.TEXT, terms, docnums)
-        title_spans = highlight.spans_in_docs(s, schema.TITLE, terms, docnums)
+        text_spans = highlight.spans_in_docs(gen.postings, schema.TEXT, terms, docnums)
+        title_spans = highlight.spans_in_docs(gen.postings, schema.TITLE, terms, docnums)
         hits = []
         for d, score in found:
             f = s.stored_fields(d)
@@ -179,7 +190,7 @@ class Engine:
         if not docs:
             return None
         terms = sorted(parse(query or "", gen.user_words).terms)
-        spans = {f: highlight.spans_in_docs(s, f, terms, docs) for f in schema.SEARCHED}
+        spans = {f: highlight.spans_in_docs(gen.postings, f, terms, docs) for f in schema.SEARCHED}
         fields = [s.stored_fields(d) for d in docs]
         order = sorted(range(len(docs)), key=lambda i: fields[i][schema.SECTION])
         first = fields[order[0]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from whoosh.reading import TermNotFound
+import numpy as np
 
 SNIPPET_CHARS = 200  # a snippet aims at 160 to 240 characters
 CONTEXT = 50  # characters shown before the first match of a passage
@@ -14,26 +14,15 @@ ELLIPSIS = "…"
 Span = tuple[int, int]
 
 
-def spans_in_docs(searcher, field: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[Span]]:
+def spans_in_docs(postings, field: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[Span]]:
     """Return the character spans of terms in each document, read from the index postings."""
-    wanted = sorted(set(docnums))
-    out: dict[int, list[Span]] = {d: [] for d in wanted}
-    if not wanted:
+    wanted = np.array(sorted(set(docnums)), dtype=np.int64)
+    out: dict[int, list[Span]] = {int(d): [] for d in wanted}
+    if not len(wanted):
         return out
     for term in terms:
-        try:
-            m = searcher.postings(field, term)
-        except TermNotFound:
-            continue
-        for d in wanted:
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-            if m.id() == d:
-                out[d].extend((s, e) for _pos, s, e in m.value_as("characters"))
+        for d, spans in postings.characters(field, term, wanted).items():
+            out[d].extend(spans)
     return out
 
 

@@ -1,7 +1,7 @@
 """BM25F scoring and article ranking as small vector functions over all section documents.
 
-Every function works on dense arrays indexed by document number: a clause yields a score
-per document (0 where it does not match) and a boolean match per document.
+A term or a clause yields sparse (documents, scores) arrays; a query adds them up into dense
+arrays indexed by document number: a score and the number of clauses matched per document.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ K1 = 1.6
 B = 0.75
 WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}
 
+Sparse = tuple[np.ndarray, np.ndarray]  # (ascending document numbers, a value for each)
+_NOTHING: Sparse = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+
 PhraseDocs = Callable[[str, tuple[str, ...]], np.ndarray]  # (field, terms) -> matching docnums
 
 
@@ -34,37 +37,52 @@ def bm25(tf: np.ndarray, length: np.ndarray, average: float, df: int, n: int, k1
     return idf(df, n) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
 
 
-def term_scores(postings: Postings, term: str, fields: tuple[str, ...]) -> np.ndarray:
-    """Return the weighted BM25F score of one term in every document (0 where absent)."""
-    scores = np.zeros(postings.doc_count, dtype=np.float32)
-    for f in fields:
-        ids, tfs = postings.get(f, term)
-        if len(ids):
-            lengths = postings.lengths(f)[ids]
-            scores[ids] += WEIGHTS[f] * bm25(tfs, lengths, postings.average_length(f), len(ids), postings.doc_count)
-    return scores
+def term_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Sparse:
+    """Return the documents holding term in any of fields, with its weighted BM25F score in each.
+
+    The scores depend only on the index generation, so they are computed once per term and
+    kept in the postings cache; a query then only adds them up.
+    """
+    def compute() -> Sparse:
+        parts = []
+        for f in fields:
+            ids, tfs = postings.get(f, term)
+            if len(ids):
+                lengths = postings.lengths(f)[ids]
+                scores = WEIGHTS[f] * bm25(tfs, lengths, postings.average_length(f), len(ids), postings.doc_count)
+                parts.append((ids, scores.astype(np.float32)))
+        if not parts:
+            return _NOTHING
+        if len(parts) == 1:
+            return parts[0]
+        ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
+        scores = np.bincount(where, weights=np.concatenate([w for _, w in parts]), minlength=len(ids))
+        return ids.astype(np.int32), scores.astype(np.float32)
+
+    return postings.memo(("impacts", term, fields, K1, B, tuple(WEIGHTS.items())), compute)
 
 
-def clause_scores(postings: Postings, clause: Clause, phrase_docs: PhraseDocs) -> tuple[np.ndarray, np.ndarray]:
-    """Return (score, match) of a clause in every document."""
+def clause_scores(postings: Postings, clause: Clause, phrase_docs: PhraseDocs) -> Sparse:
+    """Return the documents a clause matches, with its score in each."""
     if clause.any_of:
-        scores = np.zeros(postings.doc_count, dtype=np.float32)
-        match = np.zeros(postings.doc_count, dtype=bool)
+        ids, scores = [], []
         for alternative in clause.any_of:
             s, count = all_of(postings, alternative, phrase_docs)
-            m = count == len(alternative)
-            scores += np.where(m, s, 0)
-            match |= m
-        return scores, match
-    per_term = [term_scores(postings, t, clause.fields) for t in clause.terms]
-    scores = sum(per_term)
-    match = np.logical_and.reduce([s > 0 for s in per_term])
-    if clause.phrase and match.any():
-        adjacent = np.zeros(postings.doc_count, dtype=bool)
-        for f in clause.fields:
-            adjacent[phrase_docs(f, clause.terms)] = True
-        match &= adjacent
-    return np.where(match, scores, 0).astype(np.float32), match
+            docs = np.flatnonzero(count == len(alternative))
+            ids.append(docs)
+            scores.append(s[docs])
+        ids, where = np.unique(np.concatenate(ids), return_inverse=True)
+        return ids, np.bincount(where, weights=np.concatenate(scores), minlength=len(ids)).astype(np.float32)
+    ids, scores = term_impacts(postings, clause.terms[0], clause.fields)
+    for term in clause.terms[1:]:  # every morpheme of the word must match
+        other_ids, other_scores = term_impacts(postings, term, clause.fields)
+        ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+        scores = scores[mine] + other_scores[theirs]
+    if clause.phrase and len(ids):
+        adjacent = np.concatenate([phrase_docs(f, clause.terms) for f in clause.fields])
+        keep = np.isin(ids, adjacent)
+        ids, scores = ids[keep], scores[keep]
+    return ids, scores
 
 
 def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause],
@@ -73,36 +91,66 @@ def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause],
     scores = np.zeros(postings.doc_count, dtype=np.float32)
     count = np.zeros(postings.doc_count, dtype=np.int16)
     for clause in clauses:
-        s, m = clause_scores(postings, clause, phrase_docs)
-        scores += s
-        count += m
+        ids, s = clause_scores(postings, clause, phrase_docs)
+        scores[ids] += s  # a document appears once in a clause's ids
+        count[ids] += 1
+    # Postings include the documents deleted by an update: they match nothing.
+    count[postings.deleted] = 0
+    scores[postings.deleted] = 0
     return scores, count
 
 
 def coordinated(scores: np.ndarray, count: np.ndarray, clauses: int) -> np.ndarray:
     """Scale scores by the square root of the share of clauses matched (tuned on korquad1-dev)."""
-    return scores * np.sqrt(count / clauses).astype(np.float32)
+    share = np.sqrt(np.arange(clauses + 1) / clauses).astype(np.float32)
+    return scores * share[np.minimum(count, clauses)]
 
 
-def rank_articles(scores: np.ndarray, match: np.ndarray, article_of: np.ndarray) -> np.ndarray:
-    """Return the best-matching document of each matching article, best article first.
+def _leaders(scores: np.ndarray, docs: np.ndarray, limit: int, group: np.ndarray | None = None) -> np.ndarray:
+    """Return the docs scoring at least some threshold, such that they hold `limit` docs (or groups).
+
+    Every doc scoring at least the threshold is kept, so ties at the cut stay together and
+    the ranking of the leaders is the ranking of all docs, cut at `limit`.
+    """
+    want = limit
+    while want < len(docs):
+        s = scores[docs]
+        threshold = np.partition(s, len(s) - want)[len(s) - want]
+        leaders = docs[s >= threshold]
+        if group is None or len(np.unique(group[leaders])) >= limit:
+            return leaders
+        want *= 4
+    return docs
+
+
+def count_articles(docs: np.ndarray, article_of: np.ndarray) -> int:
+    """Return how many articles the documents belong to."""
+    seen = np.zeros(int(article_of.max(initial=-1)) + 1, dtype=bool)
+    seen[article_of[docs]] = True
+    return int(np.count_nonzero(seen))
+
+
+def rank_articles(scores: np.ndarray, docs: np.ndarray, article_of: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """Return the best of the matching documents of each article, best article first.
 
     Ties are broken by article id (article_of holds ordinals in id order), so equal scores
-    always come out in the same order.
+    always come out in the same order. With a limit, only the first `limit` articles.
     """
-    docs = np.flatnonzero(match)
+    if limit is not None:
+        docs = _leaders(scores, docs, limit, article_of)
     if not len(docs):
         return docs
     order = np.lexsort((docs, article_of[docs], -scores[docs]))
     ranked = docs[order]
     _, first = np.unique(article_of[ranked], return_index=True)
-    return ranked[np.sort(first)]
+    return ranked[np.sort(first)][:limit]
 
 
-def rank_sections(scores: np.ndarray, match: np.ndarray, article_of: np.ndarray) -> np.ndarray:
-    """Return every matching document, best first; ties by article id, then document number."""
-    docs = np.flatnonzero(match)
-    return docs[np.lexsort((docs, article_of[docs], -scores[docs]))]
+def rank_sections(scores: np.ndarray, docs: np.ndarray, article_of: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """Return the matching documents (or the first `limit`), best first; ties by article id, then document number."""
+    if limit is not None:
+        docs = _leaders(scores, docs, limit)
+    return docs[np.lexsort((docs, article_of[docs], -scores[docs]))][:limit]
 
 
 def by_date(best: np.ndarray, dates: np.ndarray, article_of: np.ndarray) -> np.ndarray:
