@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from chaja.web import create_app
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -30,9 +28,9 @@ def browser():
 
 
 @pytest.fixture
-def base_url(web_index: Path, live_server) -> str:
-    """Serve the test index with waitress and return its URL."""
-    return live_server(create_app({"INDEX": str(web_index)}))
+def base_url(web_server) -> str:
+    """Return the URL of `chaja serve` over the test index."""
+    return web_server.base
 
 
 def test_search_and_open_the_matching_section_without_javascript(browser, base_url: str) -> None:

@@ -1,11 +1,7 @@
-"""Tests for the web front end: the JSON API, the Korean pages, errors, and serving through a rebuild."""
+"""Tests for the web front end through Flask's test client: the JSON API, the Korean pages, errors."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +10,7 @@ import pytest
 from chaja.search import Engine
 from chaja.web import create_app
 
-from conftest import WEB_ARTICLES, build_index, write_jsonl
+from conftest import WEB_ARTICLES
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
@@ -462,66 +458,3 @@ def test_wrong_method_on_a_page_is_405_html(client) -> None:
     r = client.post("/")
     assert r.status_code == 405 and r.headers["Content-Type"] == HTML
     assert "<h1>허용되지 않는 요청입니다</h1>" in r.text
-
-
-# --- serving with waitress through a rebuild ------------------------------------------------------
-
-SET_B = [{
-    "id": "ulsan-whale", "title": "울산 앞바다에 밍크고래 출현", "source": "경상일보", "date": "2024-04-02",
-    "sections": [{"heading": "", "text": "울산 장생포 앞바다에서 밍크고래 한 마리가 관광객들에게 목격되었다. "
-                                         "해경은 고래를 보호하기 위해 선박 접근을 막았다."}],
-}]
-
-
-def get_json(url: str) -> tuple[int, dict]:
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.status, json.loads(r.read())
-
-
-@pytest.mark.slow
-def test_rebuild_while_serving_switches_index_without_a_failed_request(tmp_path: Path, live_server) -> None:
-    from chaja.index.builder import rebuild
-
-    index = build_index(write_jsonl(tmp_path / "a" / "a.jsonl", WEB_ARTICLES).parent, tmp_path / "index")
-    write_jsonl(tmp_path / "b" / "b.jsonl", WEB_ARTICLES + SET_B)
-    base = live_server(create_app({"INDEX": str(index)}))
-    whale = f"{base}/api/search?q={q('고래')}"
-    status, body = get_json(whale)
-    assert (status, body["total"]) == (200, 0)
-    old_generation = get_json(f"{base}/healthz")[1]["generation"]
-
-    statuses: list[int | str] = []
-    done = threading.Event()
-
-    def hammer() -> None:
-        urls = [f"{base}/api/search?q={q('부산항')}", f"{base}/?q={q('날씨')}", f"{base}/articles/busan-port", whale]
-        while not done.is_set():
-            for url in urls:
-                try:
-                    with urllib.request.urlopen(url, timeout=10) as r:
-                        r.read()
-                        statuses.append(r.status)
-                except Exception as e:  # recorded, then asserted below
-                    statuses.append(f"{url}: {e!r}")
-
-    threads = [threading.Thread(target=hammer) for _ in range(2)]
-    for t in threads:
-        t.start()
-    try:
-        time.sleep(0.2)
-        report = rebuild([tmp_path / "b"], index)
-        time.sleep(0.5)  # keep requesting while the engine switches
-    finally:
-        done.set()
-        for t in threads:
-            t.join(timeout=30)
-
-    assert report.generation != old_generation
-    assert len(statuses) > 20
-    assert [s for s in statuses if s != 200] == []
-    deadline = time.monotonic() + 5
-    while get_json(f"{base}/healthz")[1]["generation"] != report.generation and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert get_json(f"{base}/healthz") == (200, {"status": "ok", "generation": report.generation})
-    status, body = get_json(whale)
-    assert (status, [h["id"] for h in body["hits"]]) == (200, ["ulsan-whale"])
