@@ -80,6 +80,22 @@ def test_korean_query_with_highlights_and_pages(browser, base_url: str) -> None:
         context.close()
 
 
+def test_filter_row_narrows_results_without_javascript(browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/?q=날씨")
+        page.get_by_label("출처").fill("기상청")
+        page.get_by_label("시작일").fill("2024-03-11")
+        page.get_by_label("시작일").press("Enter")
+        page.wait_for_url(re.compile(r"\?q=%EB%82%A0%EC%94%A8&source=%EA%B8%B0%EC%83%81%EC%B2%AD&from=2024-03-11$"))
+        assert page.locator(".hit h2 a").all_inner_texts() == ["서울 날씨 3월 11일", "서울 날씨 3월 12일"]
+        assert page.get_by_label("시작일").input_value() == "2024-03-11"
+        assert page.get_by_label("출처").input_value() == "기상청"
+    finally:
+        context.close()
+
+
 def test_readable_on_a_phone(browser, base_url: str) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="ko-KR")
