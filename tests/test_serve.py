@@ -57,6 +57,12 @@ def test_serve_answers_from_two_worker_processes(web_server: Served, web_index: 
     assert get_json(f"{web_server.base}/healthz") == (200, {"status": "ok", "generation": generation})
 
 
+def test_a_pasted_passage_in_the_address_is_searched_not_refused(web_server: Served) -> None:
+    passage = "부산항의 컨테이너 물동량이 역대 최대를 기록했다. " * 100  # 2,800 characters, 21 KB in the address
+    status, body = get_json(f"{web_server.base}/api/search?q={quote(passage)}")
+    assert (status, [h["id"] for h in body["hits"]][:1]) == (200, ["busan-port"])
+
+
 def test_rebuild_while_serving_switches_every_worker_without_a_failed_request(tmp_path: Path, chaja_server) -> None:
     index = build_index(write_jsonl(tmp_path / "a" / "a.jsonl", WEB_ARTICLES).parent, tmp_path / "index")
     write_jsonl(tmp_path / "b" / "b.jsonl", WEB_ARTICLES + SET_B)

@@ -56,6 +56,10 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "loglevel": "info",
         "proc_name": "chaja",
         "preload_app": False,
+        # A pasted passage makes a long address: the Engine searches its first 1,000 characters and says so,
+        # and those alone take ~9 KB percent-encoded, past gunicorn's largest fixed limit (8190 bytes).
+        # 0 leaves the cap to gunicorn (1 MB in gunicorn 27).
+        "limit_request_line": 0,
         # gunicorn's control socket is one path per user: two servers would fight over it
         "control_socket_disable": True,
     }
