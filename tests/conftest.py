@@ -1,15 +1,22 @@
-"""Shared fixtures. Web fixtures first: a small Korean test index, the app, its client, a live server."""
+"""Shared fixtures. Web fixtures first: a small Korean test index, the app, its client, `chaja serve`."""
 
 from __future__ import annotations
 
 import json
-import threading
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-# --- web fixtures: web_index, app, client, live_server ------------------------------------------
+# --- web fixtures: web_index, app, client, chaja_server, web_server --------------------------
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -95,26 +102,97 @@ def client(app):
     return app.test_client()
 
 
+CHAJA = shutil.which("chaja") or str(Path(sys.executable).with_name("chaja"))  # the installed command
+
+
+@dataclass
+class Served:
+    """A `chaja serve` running in a subprocess: its process, base URL and log files."""
+
+    process: subprocess.Popen
+    base: str
+    access_log: Path
+    error_log: Path
+
+    def worker_pids(self) -> set[int]:
+        """Return the pids of the worker processes, read from /proc."""
+        pids = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.add(int(stat.parent.name))
+        return pids
+
+    def answering_pids(self, marker: str) -> set[int]:
+        """Return the pids of the workers that logged a request whose line holds marker."""
+        lines = self.access_log.read_text(encoding="utf-8").splitlines()
+        return {int(line.rsplit("<", 1)[1].rstrip(">")) for line in lines if marker in line}
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        """Send sig and return the exit status; kill the server if it does not end within timeout."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(index: Path, logs: Path, *options: str, cwd: Path | None = None, wait: float = 120) -> Served:
+    """Start `chaja serve` over index on a free local port; return it once /healthz answers 200."""
+    logs.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    access_log, error_log = logs / "access.log", logs / "error.log"
+    with error_log.open("w") as errors:
+        process = subprocess.Popen(
+            [CHAJA, "serve", "--index", str(index), "--port", str(port), "--access-log", str(access_log), *options],
+            cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+    served = Served(process, f"http://127.0.0.1:{port}", access_log, error_log)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(f"{served.base}/healthz", timeout=5) as r:
+                if r.status == 200:
+                    return served
+        except OSError:
+            pass
+        if served.process.poll() is not None or time.monotonic() > deadline:
+            served.stop(signal.SIGKILL)
+            pytest.fail(f"chaja serve did not start:\n{served.error_log.read_text()}")
+        time.sleep(0.1)
+
+
 @pytest.fixture
-def live_server() -> Iterator[Callable[..., str]]:
-    """Return start(app): serve app with waitress on a free local port in a thread; return its base URL."""
-    from chaja.web.server import make_server, stop
+def chaja_server(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """Return start(index, *options): run `chaja serve` in a subprocess; it is stopped after the test."""
+    running: list[Served] = []
 
-    running = []
-
-    def start(app, threads: int = 4) -> str:
-        server = make_server(app, "127.0.0.1", 0, threads)
-        thread = threading.Thread(target=server.run, daemon=True, name="waitress")
-        thread.start()
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.effective_port}"
+    def start(index: Path, *options: str, cwd: Path | None = None) -> Served:
+        running.append(start_server(index, tmp_path / f"server-{len(running)}", *options, cwd=cwd))
+        return running[-1]
 
     yield start
-    for server, thread in running:
-        stop(server)
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
-        assert not thread.is_alive(), "the waitress server did not stop"
+    for served in running:
+        served.stop()
+
+
+@pytest.fixture(scope="session")
+def web_server(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Return `chaja serve --workers 2` over the test index, shared by the session."""
+    served = start_server(web_index, tmp_path_factory.mktemp("web-server"), "--workers", "2")
+    yield served
+    served.stop()
 
 
 # --- library fixtures: the bundled corpus indexed once per session -------------------------------

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from chaja.web import create_app
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -30,9 +28,9 @@ def browser():
 
 
 @pytest.fixture
-def base_url(web_index: Path, live_server) -> str:
-    """Serve the test index with waitress and return its URL."""
-    return live_server(create_app({"INDEX": str(web_index)}))
+def base_url(web_server) -> str:
+    """Return the URL of `chaja serve` over the test index."""
+    return web_server.base
 
 
 def test_search_and_open_the_matching_section_without_javascript(browser, base_url: str) -> None:
@@ -78,6 +76,22 @@ def test_korean_query_with_highlights_and_pages(browser, base_url: str) -> None:
         page.get_by_role("link", name="최신순").click()
         page.wait_for_url(re.compile(r"sort=date$"))
         assert page.locator(".hit h2 a").first.inner_text() == "서울 날씨 3월 12일"
+    finally:
+        context.close()
+
+
+def test_filter_row_narrows_results_without_javascript(browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/?q=날씨")
+        page.get_by_label("출처").fill("기상청")
+        page.get_by_label("시작일").fill("2024-03-11")
+        page.get_by_label("시작일").press("Enter")
+        page.wait_for_url(re.compile(r"\?q=%EB%82%A0%EC%94%A8&source=%EA%B8%B0%EC%83%81%EC%B2%AD&from=2024-03-11$"))
+        assert page.locator(".hit h2 a").all_inner_texts() == ["서울 날씨 3월 11일", "서울 날씨 3월 12일"]
+        assert page.get_by_label("시작일").input_value() == "2024-03-11"
+        assert page.get_by_label("출처").input_value() == "기상청"
     finally:
         context.close()
 

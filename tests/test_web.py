@@ -1,11 +1,8 @@
-"""Tests for the web front end: the JSON API, the Korean pages, errors, and serving through a rebuild."""
+"""Tests for the web front end through Flask's test client: the JSON API, the Korean pages, errors."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-import urllib.request
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +11,7 @@ import pytest
 from chaja.search import Engine
 from chaja.web import create_app
 
-from conftest import WEB_ARTICLES, build_index, write_jsonl
+from conftest import WEB_ARTICLES
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
@@ -412,6 +409,90 @@ def test_bad_page_number_message_is_korean(client) -> None:
     assert "페이지 번호는 1 이상의 숫자로 적어 주세요. 받은 값: abc" in client.get("/?q=부산항&page=abc").text
 
 
+# --- the filter row: source and dates ---------------------------------------------------------------
+
+FILTERS = """<fieldset class="filters">
+    <legend>검색 조건</legend>
+    <label for="f-source">출처</label>
+    <input type="text" id="f-source" name="source" value="{source}" placeholder="예: 연합뉴스" size="10">
+    <label for="f-from">시작일</label>
+    <input type="date" id="f-from" name="from" value="{date_from}">
+    <label for="f-to">종료일</label>
+    <input type="date" id="f-to" name="to" value="{date_to}">
+  </fieldset>
+</form>"""
+
+
+def filter_row(source: str = "", date_from: str = "", date_to: str = "") -> str:
+    return FILTERS.format(source=source, date_from=date_from, date_to=date_to)
+
+
+def hit_ids(page: str) -> list[str]:
+    return re.findall(r'<h2><a href="/articles/([^"?]+)\?', page)
+
+
+def test_home_page_has_an_empty_filter_row_inside_the_search_form(client) -> None:
+    assert filter_row() in client.get("/").text
+
+
+def test_source_filter_narrows_results_and_stays_in_the_form(client) -> None:
+    assert hit_ids(client.get("/?q=화물").text) == ["incheon-airport", "busan-port"]
+    page = client.get("/?q=화물&source=한겨레").text
+    assert hit_ids(page) == ["incheon-airport"]
+    assert "검색 결과 <strong>1</strong>건" in page
+    assert filter_row(source="한겨레") in page
+
+
+def test_date_filters_narrow_results_and_every_link_keeps_them(client) -> None:
+    page = client.get("/?q=날씨&from=2024-03-02&to=2024-03-12&sort=date").text
+    assert "검색 결과 <strong>11</strong>건" in page
+    assert hit_ids(page)[0] == "seoul-weather-12" and "seoul-weather-01" not in page
+    assert filter_row(date_from="2024-03-02", date_to="2024-03-12") in page
+    kept = "&amp;from=2024-03-02&amp;to=2024-03-12"
+    assert f'<a class="next" rel="next" href="/?q={q("날씨")}&amp;sort=date&amp;page=2{kept}">다음</a>' in page
+    assert f'<a href="/?q={q("날씨")}{kept}">정확도순</a>' in page
+    second = client.get("/?q=날씨&from=2024-03-02&to=2024-03-12&sort=date&page=2").text
+    assert hit_ids(second) == ["seoul-weather-02"]
+    assert f'<a class="prev" rel="prev" href="/?q={q("날씨")}&amp;sort=date{kept}">이전</a>' in second
+
+
+def test_empty_filters_from_the_form_redirect_to_the_address_without_them(client) -> None:
+    r = client.get("/?q=날씨&sort=date&page=2&source=+&from=&to=")
+    assert (r.status_code, r.headers["Location"]) == (302, f"/?q={q('날씨')}&sort=date&page=2")
+    r = client.get("/?q=날씨&source=기상청&from=&to=2024-03-11")
+    assert (r.status_code, r.headers["Location"]) == (302, f"/?q={q('날씨')}&source={q('기상청')}&to=2024-03-11")
+    page = client.get("/?q=날씨&source=&from=&to=", follow_redirects=True).text
+    assert "검색 결과 <strong>12</strong>건" in page
+    assert filter_row() in page
+
+
+def test_filters_without_words_list_matching_articles_newest_first(client) -> None:
+    page = client.get("/?q=&source=기상청&from=2024-03-11").text
+    assert hit_ids(page) == ["seoul-weather-12", "seoul-weather-11"]
+    assert "<title>차자 - 한국어 기사 검색</title>" in page
+
+
+def test_filter_values_are_escaped(client) -> None:
+    r = client.get("/", query_string={"q": "부산항", "source": '"><script>alert(1)</script>'})
+    assert r.status_code == 200
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in r.text
+    assert "<script>" not in r.text and "<p>검색 결과가 없습니다.</p>" in r.text
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ("from=2024-13-01", "시작일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 2024-13-01"),
+    ("from=20240101", "시작일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 20240101"),
+    ("to=2024-02-30", "종료일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 2024-02-30"),
+    ("to=<script>", "종료일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: &lt;script&gt;"),
+])
+def test_malformed_dates_are_400_pages_with_a_korean_message(client, params: str, message: str) -> None:
+    r = client.get(f"/?q=부산항&{params}")
+    assert r.status_code == 400 and r.headers["Content-Type"] == HTML
+    assert "<h1>잘못된 요청입니다</h1>" in r.text
+    assert f'<p class="detail">{message}</p>' in r.text
+    assert "<script>" not in r.text
+
+
 # --- the article page -----------------------------------------------------------------------------
 
 def test_article_page(client) -> None:
@@ -462,66 +543,3 @@ def test_wrong_method_on_a_page_is_405_html(client) -> None:
     r = client.post("/")
     assert r.status_code == 405 and r.headers["Content-Type"] == HTML
     assert "<h1>허용되지 않는 요청입니다</h1>" in r.text
-
-
-# --- serving with waitress through a rebuild ------------------------------------------------------
-
-SET_B = [{
-    "id": "ulsan-whale", "title": "울산 앞바다에 밍크고래 출현", "source": "경상일보", "date": "2024-04-02",
-    "sections": [{"heading": "", "text": "울산 장생포 앞바다에서 밍크고래 한 마리가 관광객들에게 목격되었다. "
-                                         "해경은 고래를 보호하기 위해 선박 접근을 막았다."}],
-}]
-
-
-def get_json(url: str) -> tuple[int, dict]:
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.status, json.loads(r.read())
-
-
-@pytest.mark.slow
-def test_rebuild_while_serving_switches_index_without_a_failed_request(tmp_path: Path, live_server) -> None:
-    from chaja.index.builder import rebuild
-
-    index = build_index(write_jsonl(tmp_path / "a" / "a.jsonl", WEB_ARTICLES).parent, tmp_path / "index")
-    write_jsonl(tmp_path / "b" / "b.jsonl", WEB_ARTICLES + SET_B)
-    base = live_server(create_app({"INDEX": str(index)}))
-    whale = f"{base}/api/search?q={q('고래')}"
-    status, body = get_json(whale)
-    assert (status, body["total"]) == (200, 0)
-    old_generation = get_json(f"{base}/healthz")[1]["generation"]
-
-    statuses: list[int | str] = []
-    done = threading.Event()
-
-    def hammer() -> None:
-        urls = [f"{base}/api/search?q={q('부산항')}", f"{base}/?q={q('날씨')}", f"{base}/articles/busan-port", whale]
-        while not done.is_set():
-            for url in urls:
-                try:
-                    with urllib.request.urlopen(url, timeout=10) as r:
-                        r.read()
-                        statuses.append(r.status)
-                except Exception as e:  # recorded, then asserted below
-                    statuses.append(f"{url}: {e!r}")
-
-    threads = [threading.Thread(target=hammer) for _ in range(2)]
-    for t in threads:
-        t.start()
-    try:
-        time.sleep(0.2)
-        report = rebuild([tmp_path / "b"], index)
-        time.sleep(0.5)  # keep requesting while the engine switches
-    finally:
-        done.set()
-        for t in threads:
-            t.join(timeout=30)
-
-    assert report.generation != old_generation
-    assert len(statuses) > 20
-    assert [s for s in statuses if s != 200] == []
-    deadline = time.monotonic() + 5
-    while get_json(f"{base}/healthz")[1]["generation"] != report.generation and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert get_json(f"{base}/healthz") == (200, {"status": "ok", "generation": report.generation})
-    status, body = get_json(whale)
-    assert (status, [h["id"] for h in body["hits"]]) == (200, ["ulsan-whale"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -217,15 +218,33 @@ def eval_command(queries, qrels, index, level, out):
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 256), default=8, show_default=True, help="Server threads.")
-def serve_command(index, host, port, workers):
-    """Serve the search page and JSON API; builds the index from ./corpus first if there is none."""
-    from . import create_app
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes, each with its own copy of the index and Kiwi (default: one per CPU).")
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Request threads per process; 1 answers one request at a time per process, the rest wait their turn.")
+@click.option("--access-log", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Log every request to this file ('-' for standard output); off by default.")
+def serve_command(index, host, port, workers, threads, access_log):
+    """Serve the search page and JSON API; builds the index from ./corpus first if there is none.
+
+    Stops on SIGTERM (letting running requests finish) or Ctrl+C. A rebuild or update of the
+    index is served from the next request on, with no restart.
+    """
     from .server import serve
 
     if store.current(store.index_dir(index)) is None:
         click.echo(f"no index at {store.index_dir(index)} yet; building it from ./{DEFAULT_CORPUS}", err=True)
-        build_index((), index, None, None)
-    app = create_app({"INDEX": str(store.index_dir(index))})
-    click.echo(f"serving http://{host}:{port}/ (index {store.index_dir(index)})")
-    serve(app, host, port, workers)
+        _build_in_child(index)
+    workers = workers or os.cpu_count() or 1
+    click.echo(f"serving http://{host}:{port}/ (index {store.index_dir(index)}; {workers} processes x {threads} threads)")
+    serve(str(store.index_dir(index)), host, port, workers, threads, access_log)
+
+
+def _build_in_child(index: str | None) -> None:
+    """Run `chaja index rebuild` in a fresh process, so the server forks no loaded Kiwi; exit if it fails."""
+    import subprocess
+
+    command = "from chaja.web.cli import main; main(prog_name='chaja')"
+    args = ["index", "rebuild", DEFAULT_CORPUS, "--index", str(store.index_dir(index))]
+    if code := subprocess.run([sys.executable, "-c", command, *args]).returncode:
+        sys.exit(code)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from functools import partial
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from chaja.search import QueryError
+from chaja.search.query import parse_date
 
 from . import get_engine
 
@@ -13,6 +16,7 @@ bp = Blueprint("pages", __name__)
 
 SORTS = {"relevance": "정확도순", "date": "최신순"}
 WINDOW = 10  # page numbers shown at once
+FILTERS = {"source": "source", "from": "date_from", "to": "date_to"}  # query parameter -> search_url's argument
 
 
 def page_numbers(current: int, pages: int) -> range:
@@ -21,19 +25,30 @@ def page_numbers(current: int, pages: int) -> range:
     return range(start, min(pages, start + WINDOW - 1) + 1)
 
 
-def search_url(q: str, page: int = 1, sort: str = "relevance") -> str:
-    """Return the shareable URL of a result page, leaving out default parameters."""
+def search_url(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
+               date_to: str = "") -> str:
+    """Return the shareable URL of a result page, leaving out default parameters and empty filters."""
     args = {"q": q}
     if sort != "relevance":
         args["sort"] = sort
     if page != 1:
         args["page"] = page
-    return url_for("pages.index", **args)
+    values = {"source": source, "date_from": date_from, "date_to": date_to}
+    return url_for("pages.index", **args, **{name: values[key] for name, key in FILTERS.items() if values[key]})
+
+
+def date_arg(name: str, label: str) -> str:
+    """Return a YYYY-MM-DD date parameter ("" when absent), or raise 400 saying how to write it."""
+    raw = request.args.get(name, "")
+    try:
+        return parse_date(raw, name) or ""
+    except QueryError:
+        raise BadRequest(f"{label}은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: {raw}") from None
 
 
 @bp.get("/")
 def index():
-    """Show the search box and, when there is a query, a page of results."""
+    """Show the search box and filters and, when there is a query or a filter, a page of results."""
     q = request.args.get("q", "")
     sort = request.args.get("sort") or "relevance"
     raw_page = request.args.get("page") or "1"
@@ -41,14 +56,20 @@ def index():
         number = int(raw_page)
     except ValueError:
         raise BadRequest(f"페이지 번호는 1 이상의 숫자로 적어 주세요. 받은 값: {raw_page}") from None
+    filters = {"source": request.args.get("source", "").strip(), "date_from": date_arg("from", "시작일"),
+               "date_to": date_arg("to", "종료일")}
+    if any(name in request.args and not filters[key] for name, key in FILTERS.items()):
+        # the form sends its empty filters too; the address to share leaves them out
+        return redirect(search_url(q, number, sort, **filters))
     result = None
-    if q.strip():
+    if q.strip() or any(filters.values()):
         try:
-            result = get_engine().search(q, page=number, size=current_app.config["PAGE_SIZE"], sort=sort)
+            result = get_engine().search(q, page=number, size=current_app.config["PAGE_SIZE"], sort=sort,
+                                         **{name: value or None for name, value in filters.items()})
         except QueryError as e:
             raise BadRequest(str(e)) from None
-    return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result,
-                           search_url=search_url, page_numbers=page_numbers)
+    return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result, filters=filters,
+                           search_url=partial(search_url, **filters), page_numbers=page_numbers)
 
 
 @bp.get("/articles/<path:article_id>")

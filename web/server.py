@@ -1,34 +1,70 @@
-"""Serve the app with waitress, the production WSGI server."""
+"""Serve the app with gunicorn: one master process and N worker processes, each with its own Engine."""
 
 from __future__ import annotations
 
 import logging
 
-import waitress
-from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from chaja.index.store import IndexUnavailable
+
+TIMEOUT = 30  # seconds a worker may stay silent (one request, or its start) before the master replaces it
+GRACEFUL_TIMEOUT = 10  # seconds SIGTERM leaves running requests to finish
+# the worker's pid (%(p)s) tells which process answered; %(L)s is the request's seconds
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss worker %(p)s'
 
 
-def make_server(app: Flask, host: str, port: int, threads: int):
-    """Return a bound, not yet running waitress server; port 0 picks a free port (see .effective_port)."""
-    return waitress.create_server(app, host=host, port=port, threads=threads, ident="chaja")
+class Server(BaseApplication):
+    """`chaja serve` as a gunicorn application; each worker creates its app after the fork.
 
-
-def serve(app: Flask, host: str, port: int, threads: int) -> None:
-    """Serve app on host:port with a pool of threads until interrupted."""
-    logging.basicConfig()  # so waitress's own messages show; a no-op if logging is set up already
-    server = make_server(app, host, port, threads)
-    server.print_listen("chaja: serving on http://{}:{}/")
-    server.run()
-
-
-def stop(server) -> None:
-    """Stop a server from make_server whose run() is in another thread; run() then returns.
-
-    The sockets are closed by a callback inside the server's own loop: closing them from
-    another thread races with the loop's select() and fails with EBADF.
+    Nothing of Kiwi or the index is loaded in the master, so no worker inherits a Kiwi whose
+    native threads did not survive the fork; each worker loads both once, before its first request.
     """
-    def close_all() -> None:
-        for channel in list(server._map.values()):
-            channel.close()
 
-    server.trigger.pull_trigger(close_all)
+    def __init__(self, index: str, options: dict):
+        self.index = index
+        self.options = options
+        super().__init__(prog="chaja serve")
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+
+        app = create_app({"INDEX": self.index})
+        try:
+            app.extensions["chaja"].generation  # open the index and load Kiwi now, not in the first request
+        except IndexUnavailable as e:  # answered with 503 until an index appears
+            logging.getLogger("gunicorn.error").error("index unavailable: %s", e)
+        return app
+
+
+def options(host: str, port: int, workers: int, threads: int, access_log: str | None) -> dict:
+    """Return the gunicorn settings of `chaja serve`."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "sync" if threads == 1 else "gthread",
+        "timeout": TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "accesslog": access_log,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "chaja",
+        "preload_app": False,
+        # A pasted passage makes a long address: the Engine searches its first 1,000 characters and says so,
+        # and those alone take ~9 KB percent-encoded, past gunicorn's largest fixed limit (8190 bytes).
+        # 0 leaves the cap to gunicorn (1 MB in gunicorn 27).
+        "limit_request_line": 0,
+        # gunicorn's control socket is one path per user: two servers would fight over it
+        "control_socket_disable": True,
+    }
+
+
+def serve(index: str, host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
+    """Serve the index on host:port with worker processes until SIGTERM or SIGINT; exit 0 then."""
+    Server(index, options(host, port, workers, threads, access_log)).run()

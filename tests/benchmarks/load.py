@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import socket
@@ -79,11 +80,23 @@ def fetch(base: str, path: str) -> tuple[int | str, float]:
     return status, time.perf_counter() - started
 
 
-def start_server(index: str, threads: int = 8, wait: float = 120) -> tuple[subprocess.Popen, str | None]:
+def server_options(workers: int | None, threads: int) -> list[str]:
+    """Return the `chaja serve` options of a server config (workers None: serve's default, one per CPU)."""
+    return ["--workers", str(workers or os.cpu_count() or 1), "--threads", str(threads)]
+
+
+def describe(workers: int | None, threads: int) -> str:
+    """Name a server config the way the reports print it."""
+    kind = "sync" if threads == 1 else "gthread"
+    return f"chaja serve {' '.join(server_options(workers, threads))} ({kind} workers)"
+
+
+def start_server(index: str, workers: int | None = None, threads: int = 1,
+                 wait: float = 120) -> tuple[subprocess.Popen, str | None]:
     """Start `chaja serve` on a free loopback port; return it and its base URL (None if it did not come up)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([CHAJA, "serve", "--index", index, "--port", str(port), "--workers", str(threads)],
+    server = subprocess.Popen([CHAJA, "serve", "--index", index, "--port", str(port), *server_options(workers, threads)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + wait
     while fetch(base, "/healthz")[0] != 200:
@@ -105,13 +118,16 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--swaps", type=int, default=3, help="rebuilds that replace the index during the run")
     parser.add_argument("--corpus", default=str(REPO / "corpus"))
+    parser.add_argument("--workers", type=int, default=None, help="server processes (default: one per CPU)")
+    parser.add_argument("--threads", type=int, default=1, help="request threads per server process")
     args = parser.parse_args()
+    print(f"server: {describe(args.workers, args.threads)}")
 
     work = Path(tempfile.mkdtemp(prefix="chaja-load-"))
     index = work / "index"
     subprocess.run([CHAJA, "index", "rebuild", args.corpus, "--index", str(index)], check=True,
                    stdout=subprocess.DEVNULL)
-    server, base = start_server(str(index))
+    server, base = start_server(str(index), args.workers, args.threads)
     try:
         if base is None:
             return 1

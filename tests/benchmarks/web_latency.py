@@ -1,13 +1,15 @@
 """Web benchmark: /api/search under concurrent clients against `chaja serve`, with korquad1-dev questions.
 
     python tests/benchmarks/web_latency.py [--index /tmp/chaja-bench/kq+60000] [--clients 8] [--seconds 30]
+                                           [--workers N] [--threads N]
 
 Starts `chaja serve` on loopback over an existing index (by default the korquad1-dev + 60,000
 kowiki articles index that quality.py and latency.py build), lets --clients threads send
 /api/search requests with the korquad1-dev questions for --seconds after a warm-up pass, and prints
-requests/s, latency p50/p95/p99 and errors. The issue's target: zero errors and p95 at most 3x
-the single-query p95 that latency.py measured (read from results/latency.json when present).
-Exits 1 on any error.
+the server config measured (--workers processes x --threads threads each; by default what
+`chaja serve` starts), requests/s, latency p50/p95/p99 and errors. The issue's target: zero errors
+and p95 at most 3x the single-query p95 that latency.py measured (read from results/latency.json
+when present). Exits 1 on any error.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import fetch, percentile, start_server  # noqa: E402
+from load import describe, fetch, percentile, start_server  # noqa: E402
 from quality import BENCH_DIR, KORQUAD, RESULTS, machine, print_machine  # noqa: E402
 
 from chaja.search.evaluate import read_queries  # noqa: E402
@@ -43,18 +46,22 @@ def main() -> int:
     parser.add_argument("--index", default=str(BENCH_DIR / "kq+60000"))
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--threads", type=int, default=8, help="server threads")
+    parser.add_argument("--workers", type=int, default=None, help="server processes (default: one per CPU)")
+    parser.add_argument("--threads", type=int, default=1, help="request threads per server process")
     args = parser.parse_args()
     info = machine()
     print_machine(info)
+    config = describe(args.workers, args.threads)
+    print(f"server: {config}")
     questions = list(read_queries(str(KORQUAD / "queries.tsv")).values())
     paths = [f"/api/search?q={urllib.parse.quote(q)}&size=10" for q in questions]
-    server, base = start_server(args.index, args.threads)
+    server, base = start_server(args.index, args.workers, args.threads)
     try:
         if base is None:
             return 1
-        for path in paths[:300]:  # warm-up: each server thread opens its searcher, postings get cached
-            fetch(base, path)
+        # warm-up, as concurrent as the run, so every server process and thread opens its searcher and caches postings
+        with ThreadPoolExecutor(args.clients) as pool:
+            list(pool.map(lambda path: fetch(base, path), paths[:300]))
         statuses: Counter = Counter()
         latencies: list[float] = []
         lock = threading.Lock()
@@ -81,7 +88,7 @@ def main() -> int:
         server.wait(timeout=30)
     errors = sum(n for s, n in statuses.items() if s != 200)
     p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
-    print(f"index {args.index}: {args.clients} clients, {elapsed:.0f} s")
+    print(f"index {args.index}: {args.clients} clients, {elapsed:.0f} s, {config}")
     print(f"requests {len(latencies)}  ({len(latencies) / elapsed:.1f}/s)  statuses {dict(statuses)}")
     print(f"latency ms  p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f}")
     single = single_query_p95()
@@ -89,7 +96,7 @@ def main() -> int:
         print(f"target p95 <= 3x single-query p95 ({single:.1f} ms): {p95 / single:.2f}x {'PASS' if p95 <= 3 * single else 'FAIL'}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "web_latency.json").write_text(json.dumps({
-        "machine": info, "index": args.index, "clients": args.clients, "seconds": elapsed,
+        "machine": info, "index": args.index, "server": config, "clients": args.clients, "seconds": elapsed,
         "requests": len(latencies), "rps": len(latencies) / elapsed, "statuses": {str(k): v for k, v in statuses.items()},
         "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "single_query_p95_ms": single,
     }, ensure_ascii=False, indent=2), encoding="utf-8")

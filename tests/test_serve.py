@@ -1,0 +1,128 @@
+"""`chaja serve` as a real subprocess: worker processes, a rebuild while serving, shutdown on a signal."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from chaja.index.builder import rebuild
+
+from conftest import WEB_ARTICLES, Served, build_index, write_jsonl
+
+pytestmark = pytest.mark.slow
+
+SET_B = [{
+    "id": "ulsan-whale", "title": "울산 앞바다에 밍크고래 출현", "source": "경상일보", "date": "2024-04-02",
+    "sections": [{"heading": "", "text": "울산 장생포 앞바다에서 밍크고래 한 마리가 관광객들에게 목격되었다. "
+                                         "해경은 고래를 보호하기 위해 선박 접근을 막았다."}],
+}]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.status, json.loads(r.read())
+
+
+def ask_every_worker(served: Served, path: str, marker: str, workers: int = 2, rounds: int = 50) -> list[tuple]:
+    """GET path (tagged with marker) 4 at a time until `workers` processes have answered; return the answers.
+
+    The tag only marks the requests in the access log, which names the worker that answered each.
+    """
+    answers: list[tuple] = []
+    with ThreadPoolExecutor(4) as pool:
+        for n in range(rounds):
+            urls = [f"{served.base}{path}{'&' if '?' in path else '?'}{marker}={n}-{i}" for i in range(4)]
+            answers += pool.map(get_json, urls)
+            if len(served.answering_pids(f"{marker}=")) >= workers:
+                return answers
+    pytest.fail(f"only workers {served.answering_pids(f'{marker}=')} answered {len(answers)} requests")
+
+
+def test_serve_answers_from_two_worker_processes(web_server: Served, web_index: Path) -> None:
+    workers = web_server.worker_pids()
+    assert len(workers) == 2 and web_server.process.pid not in workers
+    answers = ask_every_worker(web_server, f"/api/search?q={quote('부산항')}", "two-workers")
+    assert {(status, tuple(h["id"] for h in body["hits"])) for status, body in answers} == {
+        (200, ("busan-port", "incheon-airport"))}
+    assert web_server.answering_pids("two-workers=") == workers
+    generation = web_index.joinpath("CURRENT").read_text().strip()
+    assert get_json(f"{web_server.base}/healthz") == (200, {"status": "ok", "generation": generation})
+
+
+def test_a_pasted_passage_in_the_address_is_searched_not_refused(web_server: Served) -> None:
+    passage = "부산항의 컨테이너 물동량이 역대 최대를 기록했다. " * 100  # 2,800 characters, 21 KB in the address
+    status, body = get_json(f"{web_server.base}/api/search?q={quote(passage)}")
+    assert (status, [h["id"] for h in body["hits"]][:1]) == (200, ["busan-port"])
+
+
+def test_rebuild_while_serving_switches_every_worker_without_a_failed_request(tmp_path: Path, chaja_server) -> None:
+    index = build_index(write_jsonl(tmp_path / "a" / "a.jsonl", WEB_ARTICLES).parent, tmp_path / "index")
+    write_jsonl(tmp_path / "b" / "b.jsonl", WEB_ARTICLES + SET_B)
+    served = chaja_server(index, "--workers", "2")
+    base = served.base
+    whale = f"{base}/api/search?q={quote('고래')}"
+    status, body = get_json(whale)
+    assert (status, body["total"]) == (200, 0)
+    old_generation = get_json(f"{base}/healthz")[1]["generation"]
+
+    statuses: list[int | str] = []
+    done = threading.Event()
+
+    def hammer() -> None:
+        urls = [f"{base}/api/search?q={quote('부산항')}", f"{base}/?q={quote('날씨')}", f"{base}/articles/busan-port",
+                whale]
+        while not done.is_set():
+            for url in urls:
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as r:
+                        r.read()
+                        statuses.append(r.status)
+                except Exception as e:  # recorded, then asserted below
+                    statuses.append(f"{url}: {e!r}")
+
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.2)
+        report = rebuild([tmp_path / "b"], index)
+        time.sleep(0.5)  # keep requesting while the workers switch; each looks for a new generation every 0.2 s
+    finally:
+        done.set()
+        for t in threads:
+            t.join(timeout=30)
+
+    assert report.generation != old_generation
+    assert len(statuses) > 20
+    assert [s for s in statuses if s != 200] == []
+    # every worker now answers from the new generation
+    answers = ask_every_worker(served, "/healthz", "after-rebuild")
+    assert {(status, body["generation"]) for status, body in answers} == {(200, report.generation)}
+    assert served.answering_pids("after-rebuild=") == served.worker_pids()
+    answers = ask_every_worker(served, f"/api/search?q={quote('고래')}", "whale")
+    assert {(status, tuple(h["id"] for h in body["hits"])) for status, body in answers} == {(200, ("ulsan-whale",))}
+
+
+def test_serve_builds_from_corpus_then_sigterm_stops_every_process_with_exit_0(tmp_path: Path, chaja_server) -> None:
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", WEB_ARTICLES[:2])
+    served = chaja_server(tmp_path / "index", "--workers", "2", cwd=tmp_path)  # no index yet: built from ./corpus
+    status, body = get_json(f"{served.base}/api/search?q={quote('인천공항')}")
+    assert (status, [h["id"] for h in body["hits"]]) == (200, ["incheon-airport"])
+    workers = served.worker_pids()
+    assert len(workers) == 2
+
+    started = time.monotonic()
+    assert served.stop(signal.SIGTERM) == 0
+    assert time.monotonic() - started < 5
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+    log = served.error_log.read_text()
+    assert "Handling signal: term" in log and "Shutting down: Master" in log
+    assert "Traceback" not in log
