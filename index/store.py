@@ -92,7 +92,8 @@ def new_build_dir(root: Path) -> Path:
     """Create and return a fresh folder to build a generation in."""
     try:
         root.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+        now = time.time_ns()  # one reading for the seconds and the fraction, so names sort in build order
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 1_000_000_000)) + f"-{now % 1_000_000_000:09d}"
         path = root / f".build-{stamp}"
         path.mkdir()
         (path / "PID").write_text(str(os.getpid()))
