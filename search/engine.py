@@ -51,7 +51,7 @@ class Engine:
             return self._open
 
     def warm(self, timeout: float | None = None) -> bool:
-        """Wait until the serving generation has its common terms loaded; False on timeout."""
+        """Wait until the serving generation has its common terms loaded; False on timeout (0: just tell)."""
         return self._current().warmed.wait(timeout)
 
     @property

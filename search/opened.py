@@ -46,6 +46,7 @@ class OpenGeneration:
     def _warm(self) -> None:
         """Load the scores of the most common terms; searches run meanwhile."""
         try:
+            self.article_of, self.dates  # noqa: B018  (built on first use, which would be the first search)
             field = self.ix.schema[schema.TEXT]
             with self.ix.reader() as reader:  # its own files, so the lexicon is read without the lock
                 common = sorted(((info.doc_frequency(), field.from_bytes(term))

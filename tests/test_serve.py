@@ -54,7 +54,8 @@ def test_serve_answers_from_two_worker_processes(web_server: Served, web_index: 
         (200, ("busan-port", "incheon-airport"))}
     assert web_server.answering_pids("two-workers=") == workers
     generation = web_index.joinpath("CURRENT").read_text().strip()
-    assert get_json(f"{web_server.base}/healthz") == (200, {"status": "ok", "generation": generation})
+    status, health = get_json(f"{web_server.base}/healthz")
+    assert (status, health["status"], health["generation"], type(health["warm"])) == (200, "ok", generation, bool)
 
 
 def test_a_pasted_passage_in_the_address_is_searched_not_refused(web_server: Served) -> None:

@@ -203,9 +203,10 @@ def test_stats(client, web_index: Path) -> None:
 
 
 def test_healthz(client, web_index: Path) -> None:
+    assert client.application.extensions["chaja"].warm(30)  # the generation's common terms are loaded
     r = client.get("/healthz")
     assert r.status_code == 200 and r.headers["Content-Type"] == JSON
-    assert r.get_json() == {"status": "ok", "generation": (web_index / "CURRENT").read_text().strip()}
+    assert r.get_json() == {"status": "ok", "generation": (web_index / "CURRENT").read_text().strip(), "warm": True}
 
 
 # --- JSON errors ----------------------------------------------------------------------------------

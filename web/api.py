@@ -76,5 +76,6 @@ def openapi():
 
 @health.get("/healthz")
 def healthz():
-    """Tell a load balancer the index can be read, and which generation serves."""
-    return {"status": "ok", "generation": get_engine().generation}
+    """Tell a load balancer the index can be read, which generation serves and whether it is warm yet."""
+    engine = get_engine()
+    return {"status": "ok", "generation": engine.generation, "warm": engine.warm(0)}

@@ -91,8 +91,10 @@ SCHEMAS = {
     },
     "Health": {
         "type": "object",
-        "required": ["status", "generation"],
-        "properties": {"status": {"const": "ok"}, "generation": {"type": "string"}},
+        "required": ["status", "generation", "warm"],
+        "properties": {"status": {"const": "ok"}, "generation": {"type": "string"},
+                       "warm": {"type": "boolean", "description": "whether the common terms' postings are loaded "
+                                                                  "(searches are slower until they are)"}},
     },
     "Error": {
         "type": "object",

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,9 +60,15 @@ def main() -> int:
     try:
         if base is None:
             return 1
-        # warm-up, as concurrent as the run, so every server process and thread opens its searcher and caches postings
+        # warm-up, as concurrent as the run, so every server process and thread opens its searcher and caches postings,
+        # until every process says its common terms are loaded (/healthz "warm")
         with ThreadPoolExecutor(args.clients) as pool:
             list(pool.map(lambda path: fetch(base, path), paths[:300]))
+        warm_in_a_row, deadline = 0, time.monotonic() + 600
+        while warm_in_a_row < 20 and time.monotonic() < deadline:
+            with urllib.request.urlopen(f"{base}/healthz") as r:
+                warm_in_a_row = warm_in_a_row + 1 if json.load(r)["warm"] else 0
+            time.sleep(0.05 if warm_in_a_row else 1)
         statuses: Counter = Counter()
         latencies: list[float] = []
         lock = threading.Lock()
