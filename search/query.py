@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from chaja.index import schema
 from chaja.index.analysis import morphemes
@@ -79,6 +80,12 @@ def _words(text: str, user_words: tuple) -> list[list[str]]:
     "인공지능산업" is one word of three morphemes: one requirement that all three meet, so a
     relaxed query never matches a part of it alone; "인공지능 산업" is two requirements.
     """
+    return [list(w) for w in _analysed_words(text, user_words)]
+
+
+@lru_cache(maxsize=50_000)
+def _analysed_words(text: str, user_words: tuple) -> tuple[tuple[str, ...], ...]:
+    # People type the same words again and again ("무엇인가", "언제"): Kiwi reads each once.
     words: list[list[str]] = []
     last_end = None
     for m in morphemes(text, user_words):
@@ -88,7 +95,7 @@ def _words(text: str, user_words: tuple) -> list[list[str]]:
         else:
             words.append([m.text])
         last_end = m.end
-    return words
+    return tuple(tuple(w) for w in words)
 
 
 def _word_clauses(words: list[list[str]], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
