@@ -98,7 +98,7 @@ class Engine:
             return page_of(message="검색어를 입력하세요.")
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
-        scores, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
+        scores, count = scoring.all_of(gen.postings, parsed.clauses)
         docs = np.flatnonzero(count) if n else np.flatnonzero(allowed)  # no words: what the filters leave
         docs = docs[allowed[docs]]
         complete = docs[count[docs] == n]
@@ -142,22 +142,15 @@ class Engine:
             if end:
                 allowed &= dates <= end
         if parsed.excluded:
-            _, count = scoring.all_of(gen.postings, parsed.excluded, Engine._phrase_docs(gen))
+            _, count = scoring.all_of(gen.postings, parsed.excluded)
             allowed &= ~np.isin(gen.article_of, np.unique(gen.article_of[count > 0]))
         return allowed
-
-    @staticmethod
-    def _phrase_docs(gen: OpenGeneration):
-        def docs(field: str, terms: tuple[str, ...]) -> np.ndarray:
-            found = gen.searcher().docs_for_query(Q.Phrase(field, list(terms), slop=1))
-            return np.fromiter(found, dtype=np.int64)
-        return docs
 
     def _has_hits(self, gen: OpenGeneration, text: str) -> bool:
         parsed = parse(text, gen.user_words)
         if not parsed.clauses:
             return False
-        _, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
+        _, count = scoring.all_of(gen.postings, parsed.clauses)
         return bool((count == len(parsed.clauses)).any())
 
     @staticmethod

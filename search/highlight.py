@@ -76,6 +76,18 @@ def _passage(text: str, first: int, budget: int) -> tuple[int, int]:
     return start, end
 
 
+def _densest(spans: list[Span], width: int) -> int:
+    """Return the index of the span that starts the run of most spans within width characters (the first such)."""
+    best, most, end = 0, 0, 0
+    for i, (start, _) in enumerate(spans):
+        end = max(end, i)
+        while end < len(spans) and spans[end][0] < start + width:
+            end += 1
+        if end - i > most:
+            best, most = i, end - i
+    return best
+
+
 def snippet(text: str, spans: Iterable[Span], size: int = SNIPPET_CHARS) -> str:
     """Return one or two marked passages of text around the spans, cut at word boundaries."""
     spans = merge(spans)
@@ -85,7 +97,7 @@ def snippet(text: str, spans: Iterable[Span], size: int = SNIPPET_CHARS) -> str:
     else:
         # The first passage starts before the densest run of matches; a second one shows
         # matches that fall far outside it, if there is room.
-        best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + size - CONTEXT))
+        best = _densest(spans, size - CONTEXT)
         first = _passage(text, spans[best][0], size)
         passages = [first]
         outside = [s for s, e in spans if e <= first[0] or s >= first[1]]

@@ -163,26 +163,37 @@ class Postings:
         )
 
     def characters(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[tuple[int, int]]]:
-        """Return the character spans of term in each of docnums that holds it.
+        """Return the character spans of term in each of docnums that holds it."""
+        decode = self.reader.schema[field].format.decode_characters
+        return {d: [(start, end) for _pos, start, end in decode(v)] for d, v in self._values(field, term, docnums)}
+
+    def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
+        """Return the word positions of term in each of docnums that holds it (blocks read here are not kept)."""
+        decode = self.reader.schema[field].format.decode_positions
+        return {d: decode(v) for d, v in self._values(field, term, docnums, keep=False)}
+
+    def _values(self, field: str, term: str, docnums: np.ndarray, keep: bool = True):
+        """Yield (docnum, encoded posting value) of term for each of docnums that holds it.
 
         Only the blocks holding those documents are read, found through the block locations
         recorded when the postings were read, instead of walking the postings from the start.
         """
         entry = self.entry(field, term)
+        docnums = np.asarray(docnums)
         at = np.searchsorted(entry.ids, docnums)
         inside = at < len(entry.ids)
-        found = at[inside][entry.ids[at[inside]] == np.asarray(docnums)[inside]]
-        out: dict[int, list[tuple[int, int]]] = {}
+        found = at[inside][entry.ids[at[inside]] == docnums[inside]]
         blocks = entry.blocks
         numbers = np.searchsorted(blocks.first, found, side="right") - 1
+        last, values = -1, ()
         for i, b in zip(found.tolist(), numbers.tolist()):
-            values = self._block(int(blocks.leaf[b]), int(blocks.offset[b]), int(blocks.length[b]),
-                                 bool(blocks.compressed[b]))
-            chars = self.reader.schema[field].format.decode_characters(values[i - int(blocks.first[b])])
-            out[int(entry.ids[i])] = [(start, end) for _pos, start, end in chars]
-        return out
+            if b != last:  # found is ascending: each block is decoded once
+                values = self._block(int(blocks.leaf[b]), int(blocks.offset[b]), int(blocks.length[b]),
+                                     bool(blocks.compressed[b]), keep)
+                last = b
+            yield int(entry.ids[i]), values[i - int(blocks.first[b])]
 
-    def _block(self, leaf: int, offset: int, length: int, compressed: bool) -> tuple:
+    def _block(self, leaf: int, offset: int, length: int, compressed: bool, keep: bool = True) -> tuple:
         """Return the decoded values of one postings block, from the block cache or the file."""
         key = (leaf, offset)
         with self._lock:
@@ -192,6 +203,8 @@ class Postings:
                 return values
         with self.read_lock:
             values = _block_values(self.leaves[leaf][0], offset, length, compressed)
+        if not keep:
+            return values
         with self._lock:
             self._blocks[key] = values
             if len(self._blocks) > BLOCKS_KEPT:

@@ -6,8 +6,6 @@ arrays indexed by document number: a score and the number of clauses matched per
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from .postings import Postings
@@ -23,8 +21,6 @@ WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}
 
 Sparse = tuple[np.ndarray, np.ndarray]  # (ascending document numbers, a value for each)
 _NOTHING: Sparse = (np.zeros(0, np.int32), np.zeros(0, np.float32))
-
-PhraseDocs = Callable[[str, tuple[str, ...]], np.ndarray]  # (field, terms) -> matching docnums
 
 
 def idf(df: int, n: int) -> float:
@@ -62,12 +58,12 @@ def term_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Spar
     return postings.memo(("impacts", term, fields, K1, B, tuple(WEIGHTS.items())), compute)
 
 
-def clause_scores(postings: Postings, clause: Clause, phrase_docs: PhraseDocs) -> Sparse:
+def clause_scores(postings: Postings, clause: Clause) -> Sparse:
     """Return the documents a clause matches, with its score in each."""
     if clause.any_of:
         ids, scores = [], []
         for alternative in clause.any_of:
-            s, count = all_of(postings, alternative, phrase_docs)
+            s, count = all_of(postings, alternative)
             docs = np.flatnonzero(count == len(alternative))
             ids.append(docs)
             scores.append(s[docs])
@@ -79,19 +75,39 @@ def clause_scores(postings: Postings, clause: Clause, phrase_docs: PhraseDocs) -
         ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
         scores = scores[mine] + other_scores[theirs]
     if clause.phrase and len(ids):
-        adjacent = np.concatenate([phrase_docs(f, clause.terms) for f in clause.fields])
+        adjacent = np.concatenate([phrase_docs(postings, f, clause.terms, ids) for f in clause.fields])
         keep = np.isin(ids, adjacent)
         ids, scores = ids[keep], scores[keep]
     return ids, scores
 
 
-def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause],
-           phrase_docs: PhraseDocs) -> tuple[np.ndarray, np.ndarray]:
+def phrase_docs(postings: Postings, field: str, terms: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+    """Return the candidates in whose field the terms stand one right after another."""
+    docs = candidates
+    for term in set(terms):
+        docs = np.intersect1d(docs, postings.get(field, term)[0], assume_unique=True)
+    if not len(docs):
+        return docs
+    positions = {term: postings.positions(field, term, docs) for term in set(terms)}
+    return np.array([d for d in docs.tolist() if _in_a_row([positions[t][d] for t in terms])], dtype=np.int64)
+
+
+def _in_a_row(positions: list[list[int]]) -> bool:
+    """Tell whether some position p of the first term has the k-th term at p + k, for every k."""
+    starts = set(positions[0])
+    for k, later in enumerate(positions[1:], 1):
+        starts &= {p - k for p in later}
+        if not starts:
+            return False
+    return True
+
+
+def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray]:
     """Return (summed score, number of clauses matched) in every document."""
     scores = np.zeros(postings.doc_count, dtype=np.float32)
     count = np.zeros(postings.doc_count, dtype=np.int16)
     for clause in clauses:
-        ids, s = clause_scores(postings, clause, phrase_docs)
+        ids, s = clause_scores(postings, clause)
         scores[ids] += s  # a document appears once in a clause's ids
         count[ids] += 1
     # Postings include the documents deleted by an update: they match nothing.
