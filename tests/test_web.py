@@ -406,8 +406,16 @@ def test_bad_page_parameters_are_400_pages(client, params: str) -> None:
     assert "주소의 검색 조건이 올바르지 않습니다." in r.text
 
 
-def test_bad_page_number_message_is_korean(client) -> None:
-    assert "페이지 번호는 1 이상의 숫자로 적어 주세요. 받은 값: abc" in client.get("/?q=부산항&page=abc").text
+@pytest.mark.parametrize(("params", "message"), [
+    ("page=abc", "페이지 번호는 1부터 1000까지의 숫자로 적어 주세요. 받은 값: abc"),
+    ("page=1001", "페이지 번호는 1부터 1000까지의 숫자로 적어 주세요. 받은 값: 1001"),
+    ("sort=popular", "정렬은 relevance(정확도순)나 date(최신순)로 적어 주세요. 받은 값: popular"),
+    ("sort=<b>x</b>", "정렬은 relevance(정확도순)나 date(최신순)로 적어 주세요. 받은 값: &lt;b&gt;x&lt;/b&gt;"),
+])
+def test_bad_page_parameter_messages_are_korean_and_escaped(client, params: str, message: str) -> None:
+    r = client.get(f"/?q=부산항&{params}")
+    assert r.status_code == 400
+    assert message in r.text
 
 
 # --- the filter row: source and dates ---------------------------------------------------------------

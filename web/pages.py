@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.exceptions import BadRequest
 
 from chaja.search import QueryError
+from chaja.search.engine import MAX_PAGE
 from chaja.search.query import parse_date
 
 from . import get_engine
@@ -55,7 +56,11 @@ def index():
     try:
         number = int(raw_page)
     except ValueError:
-        raise BadRequest(f"페이지 번호는 1 이상의 숫자로 적어 주세요. 받은 값: {raw_page}") from None
+        number = 0
+    if not 1 <= number <= MAX_PAGE:
+        raise BadRequest(f"페이지 번호는 1부터 {MAX_PAGE}까지의 숫자로 적어 주세요. 받은 값: {raw_page}")
+    if sort not in SORTS:
+        raise BadRequest(f"정렬은 relevance(정확도순)나 date(최신순)로 적어 주세요. 받은 값: {sort}")
     filters = {"source": request.args.get("source", "").strip(), "date_from": date_arg("from", "시작일"),
                "date_to": date_arg("to", "종료일")}
     if any(name in request.args and not filters[key] for name, key in FILTERS.items()):
