@@ -94,7 +94,7 @@ class Engine:
             return page_of(message="검색어를 입력하세요.")
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
-        scores, count = scoring.all_of(gen.postings, parsed.clauses, self._phrase_docs(gen))
+        scores, count, share = scoring.matched(gen.postings, parsed.clauses, self._phrase_docs(gen))
         complete = (count == n) & allowed
         relaxed = parsed.can_relax and not complete.any()
         if n <= STRICT_WORDS and not relaxed:
@@ -102,7 +102,7 @@ class Engine:
         else:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
-            scores = scoring.coordinated(scores, count, n)
+            scores = scoring.coordinated(scores, share)
             best = rank(scores, (count > 0) & allowed, gen.article_of)
         relaxed = relaxed and len(best) > 0
         if sort == "date" or not parsed.clauses:  # filters alone rank nothing: newest first
