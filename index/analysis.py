@@ -124,7 +124,7 @@ def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-def _compound_parts(form: str) -> list[str]:
+def compound_parts(form: str) -> list[str]:
     """Split a long Hangul noun into two-syllable parts (an odd last syllable joins the last)."""
     if len(form) < COMPOUND_MIN or not all("\uac00" <= c <= "\ud7a3" for c in form):
         return []
@@ -154,7 +154,7 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
         form = form.lower()
         if back is not None:
             start, end = back[start], back[end - 1] + 1
-        parts = _compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
+        parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))
         # A long compound is indexed and queried as its two-syllable parts at consecutive

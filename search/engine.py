@@ -98,7 +98,7 @@ class Engine:
             return page_of(message="검색어를 입력하세요.")
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
-        scores, count = scoring.all_of(gen.postings, parsed.clauses)
+        scores, count, share = scoring.matched(gen.postings, parsed.clauses)
         docs = np.flatnonzero(count > 0 if n else allowed)  # no words: what the filters leave (> 0: 12x faster)
         docs = docs[allowed[docs]]
         complete = docs[count[docs] == n]
@@ -108,7 +108,7 @@ class Engine:
         else:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
-            scores = scoring.coordinated(scores, count, n)
+            scores = scoring.coordinated(scores, share)
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
         # Ranking by relevance sorts only the leaders that can reach this page.
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)

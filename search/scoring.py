@@ -102,24 +102,50 @@ def _in_a_row(positions: list[list[int]]) -> bool:
     return True
 
 
-def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray]:
-    """Return (summed score, number of clauses matched) in every document."""
+def weight(postings: Postings, clause: Clause) -> float:
+    """Return what a clause counts for in coordination: the idf of its terms (of its best alternative)."""
+    if clause.any_of:
+        return max(sum(weight(postings, c) for c in alternative) for alternative in clause.any_of)
+    n = postings.doc_count
+    return sum(idf(max(len(postings.get(f, t)[0]) for f in clause.fields), n) for t in clause.terms)
+
+
+def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (summed score, number of clauses matched, idf-weighted share of clauses matched) in every document."""
     scores = np.zeros(postings.doc_count, dtype=np.float32)
     count = np.zeros(postings.doc_count, dtype=np.int16)
-    for clause in clauses:
+    share = np.zeros(postings.doc_count, dtype=np.float32)
+    weights = [weight(postings, c) for c in clauses]
+    total = sum(weights) or 1.0
+    for clause, w in zip(clauses, weights):
         ids, s = clause_scores(postings, clause)
         scores[ids] += s  # a document appears once in a clause's ids
         count[ids] += 1
+        share[ids] += w / total
     # Postings include the documents deleted by an update: they match nothing.
-    count[postings.deleted] = 0
-    scores[postings.deleted] = 0
+    for a in (scores, count, share):
+        a[postings.deleted] = 0
+    return scores, count, share
+
+
+def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (summed score, number of clauses matched) in every document."""
+    scores, count, _ = matched(postings, clauses)
     return scores, count
 
 
-def coordinated(scores: np.ndarray, count: np.ndarray, clauses: int) -> np.ndarray:
-    """Scale scores by the square root of the share of clauses matched (tuned on korquad1-dev)."""
-    share = np.sqrt(np.arange(clauses + 1) / clauses).astype(np.float32)
-    return scores * share[np.minimum(count, clauses)]
+def coordinated(scores: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Scale scores by the square of the idf-weighted share of clauses matched.
+
+    Measured on korquad1-dev's 5,774 questions among 60,000 kowiki articles (tests/benchmarks/
+    quality.py's chaja rows), against the square root of the share of clauses matched: section
+    nDCG@10 0.851 -> 0.878, Recall@100 0.972 -> 0.976; article 0.885 -> 0.906, 0.979 -> 0.982.
+    Exponents 1, 1.5 and 3 did worse (section nDCG@10 -0.010, -0.003, -0.001), and so did the plain
+    share of clauses, not weighted by idf (-0.006 at exponent 1). Weighting by idf counts a rare word
+    of the question ("뉘르부르크링") for more than a common one ("길이"), so the section with the
+    distinctive words comes before one with many common ones.
+    """
+    return scores * share * share
 
 
 def _leaders(scores: np.ndarray, docs: np.ndarray, limit: int, group: np.ndarray | None = None) -> np.ndarray:

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from chaja.search import QueryError
+from chaja.search.query import parse
 
 
 def ids(page):
@@ -55,6 +56,22 @@ def test_boilerplate_words_are_not_indexed(engine):
 
 
 # -- query language -----------------------------------------------------------------------------
+
+
+def test_words_typed_together_are_analysed_together():
+    # The index analyses whole sentences, where Kiwi reads "마리 앙투아네트" as one name; alone,
+    # "마리" is a counter and "앙투아네트가" another noun.
+    assert [c.terms for c in parse("마리 앙투아네트가 태어난 나라는?").clauses] == [
+        ("마리 앙투아네트",), ("태어나",), ("나라",)]
+    (either,) = parse("가로수 OR 꿀벌").clauses  # operators still stand between the words
+    assert [[c.terms for c in alternative] for alternative in either.any_of] == [[("가로수",)], [("꿀벌",)]]
+
+
+def test_a_word_split_into_nouns_also_matches_as_one_noun():
+    # An unknown name is split by context: 강 + 완구 in this question, 강완구 in an article.
+    first = parse("강완구가 태어난 지역은?").clauses[0]
+    assert [[c.terms for c in alternative] for alternative in first.any_of] == [[("강", "완구")], [("강완구",)]]
+    assert parse("인공지능산업").clauses[0].terms == ("인공", "지능", "산업")  # the same either way: no OR
 
 def test_every_word_must_match_by_default(engine):
     page = engine.search("부산항 LNG")
