@@ -60,15 +60,11 @@ def term_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Spar
 
 def clause_scores(postings: Postings, clause: Clause) -> Sparse:
     """Return the documents a clause matches, with its score in each."""
-    if clause.any_of:
-        ids, scores = [], []
-        for alternative in clause.any_of:
-            s, count = all_of(postings, alternative)
-            docs = np.flatnonzero(count == len(alternative))
-            ids.append(docs)
-            scores.append(s[docs])
-        ids, where = np.unique(np.concatenate(ids), return_inverse=True)
-        return ids, np.bincount(where, weights=np.concatenate(scores), minlength=len(ids)).astype(np.float32)
+    if clause.any_of:  # the sum over the alternatives whose clauses all match
+        parts = [_every(postings, alternative) for alternative in clause.any_of]
+        ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
+        scores = np.bincount(where, weights=np.concatenate([s for _, s in parts]), minlength=len(ids))
+        return ids.astype(np.int32), scores.astype(np.float32)
     ids, scores = term_impacts(postings, clause.terms[0], clause.fields)
     for term in clause.terms[1:]:  # every morpheme of the word must match
         other_ids, other_scores = term_impacts(postings, term, clause.fields)
@@ -78,6 +74,16 @@ def clause_scores(postings: Postings, clause: Clause) -> Sparse:
         adjacent = np.concatenate([phrase_docs(postings, f, clause.terms, ids) for f in clause.fields])
         keep = np.isin(ids, adjacent)
         ids, scores = ids[keep], scores[keep]
+    return ids, scores
+
+
+def _every(postings: Postings, clauses: tuple[Clause, ...]) -> Sparse:
+    """Return the documents that match every one of clauses, with their summed scores."""
+    ids, scores = clause_scores(postings, clauses[0])
+    for clause in clauses[1:]:
+        other_ids, other_scores = clause_scores(postings, clause)
+        ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+        scores = scores[mine] + other_scores[theirs]
     return ids, scores
 
 
