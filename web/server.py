@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from gunicorn.app.base import BaseApplication
@@ -38,6 +39,10 @@ class Server(BaseApplication):
             app.extensions["chaja"].generation  # open the index and load Kiwi now, not in the first request
         except IndexUnavailable as e:  # answered with 503 until an index appears
             logging.getLogger("gunicorn.error").error("index unavailable: %s", e)
+        # What is loaded now lives as long as the process: keep the garbage collector's full
+        # passes from walking it again and again while requests wait.
+        gc.collect()
+        gc.freeze()
         return app
 
 
