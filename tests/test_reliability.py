@@ -126,7 +126,11 @@ def test_update_adds_changes_removes_and_a_second_run_changes_nothing(small, tmp
     rebuild([small], fresh)
     assert contents(index) == contents(fresh)
     assert sorted({c[1] for c in contents(index)}) == ["blog/run", "blog/tea", "feed-1", "feed-3", "news/chip"]
-    assert Engine(index).search("감소세").hits[0].id == "news/chip"
+    hit = Engine(index).search("감소세").hits[0]  # in the segment the update added
+    assert (hit.id, hit.snippet_html) == ("news/chip", "반도체 수출이 <mark>감소세</mark>로 돌아섰다.")
+    both = Engine(index).search("훈련 OR 녹차").hits  # marks read from the blocks of both segments
+    assert sorted((h.id, h.snippet_html) for h in both) == [
+        ("blog/run", "마라톤 <mark>훈련</mark>을 16주 동안 했다."), ("blog/tea", "보성 <mark>녹차</mark> 밭을 걸었다.")]
     assert Engine(index).search("부산항").total == 0
 
     again = run("index", "update", str(small), "--index", str(index))

@@ -1,0 +1,65 @@
+"""The scorer's pieces: ranking only the leaders, phrases on positions, spans from postings blocks, warm-up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chaja.index.builder import rebuild
+from chaja.search import Engine, opened, scoring
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 4), st.booleans()), min_size=1, max_size=60),
+       st.integers(1, 12))
+def test_ranking_the_leaders_gives_the_full_ranking_cut_at_the_limit(docs, limit):
+    # scores from a handful of values, so ties at the cut are common
+    scores = np.array([s for s, _, _ in docs], dtype=np.float32)
+    article_of = np.array(sorted(a for _, a, _ in docs), dtype=np.int32)
+    matching = np.flatnonzero([m for _, _, m in docs])
+    full = scoring.rank_articles(scores, matching, article_of)
+    assert scoring.rank_articles(scores, matching, article_of, limit).tolist() == full[:limit].tolist()
+    sections = scoring.rank_sections(scores, matching, article_of)
+    assert scoring.rank_sections(scores, matching, article_of, limit).tolist() == sections[:limit].tolist()
+    assert scoring.count_articles(matching, article_of) == len(full)
+
+
+def test_in_a_row():
+    assert scoring._in_a_row([[3, 9], [4], [5, 11]])
+    assert not scoring._in_a_row([[3], [5], [6]])
+    assert scoring._in_a_row([[2, 7], [8], [2, 9]])  # a word repeated in the phrase
+    assert not scoring._in_a_row([[], [1]])
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("harbour")
+    (folder / "a.txt").write_text("항구 소식\n\n부산 항구에서 새 배가 떠났다.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("시장 소식\n\n항구 근처의 부산 시장이 붐볐다.\n", encoding="utf-8")
+    (folder / "c.txt").write_text("오늘의 부산\n\n항구가 붐볐다.\n", encoding="utf-8")
+    rebuild([folder], folder / "ix")
+    return Engine(folder / "ix")
+
+
+def test_a_phrase_needs_its_words_next_to_each_other_in_one_field(harbour):
+    assert sorted(h.id for h in harbour.search("부산 항구").hits) == ["a", "b", "c"]
+    page = harbour.search('"부산 항구"')
+    assert [h.id for h in page.hits] == ["a"]  # not b (apart), not c (title word, then text word)
+    assert page.hits[0].snippet_html == "<mark>부산</mark> <mark>항구</mark>에서 새 배가 떠났다."
+    assert harbour.search('"항구 부산"').total == 0
+
+
+def test_warming_loads_the_common_terms_and_changes_no_result(corpus_index, monkeypatch):
+    questions = ["한국은행 기준금리 동결 가계부채", "인공지능 산업", '"국회 의원"', "협력 -양자"]
+    cold = Engine(corpus_index)
+    before = [(p.total, [(h.id, h.section, h.snippet_html, h.score) for h in p.hits])
+              for p in map(cold.search, questions)]
+    monkeypatch.setattr(opened, "WARM_DOC_FREQUENCY", 5)
+    warm = Engine(corpus_index)
+    assert warm.warm(60)
+    cached = {key[1] for key in warm._current().postings._cache if key[0] == "impacts"}
+    assert {"있", "하"} <= cached
+    assert [(p.total, [(h.id, h.section, h.snippet_html, h.score) for h in p.hits])
+            for p in map(warm.search, questions)] == before
