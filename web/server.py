@@ -12,6 +12,10 @@ from chaja.index.store import IndexUnavailable
 TIMEOUT = 30  # seconds a worker may stay silent (one request, or its start) before the master replaces it
 GRACEFUL_TIMEOUT = 10  # seconds SIGTERM leaves running requests to finish
 # the worker's pid (%(p)s) tells which process answered; %(L)s is the request's seconds
+# A search makes a few thousand short-lived objects and caches some: collecting the youngest
+# generation every 700 allocations, Python's default, cost /api/search under 8 clients 12% of its
+# throughput (271 -> 310 requests/s on 60,000 articles) and Engine.search 6% of its p95.
+GC_THRESHOLDS = (20_000, 20, 50)
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss worker %(p)s'
 
 
@@ -39,11 +43,19 @@ class Server(BaseApplication):
             app.extensions["chaja"].generation  # open the index and load Kiwi now, not in the first request
         except IndexUnavailable as e:  # answered with 503 until an index appears
             logging.getLogger("gunicorn.error").error("index unavailable: %s", e)
-        # What is loaded now lives as long as the process: keep the garbage collector's full
-        # passes from walking it again and again while requests wait.
-        gc.collect()
-        gc.freeze()
+        tune_gc()
         return app
+
+
+def tune_gc() -> None:
+    """Set this process's garbage collector for serving searches, once the index and Kiwi are loaded.
+
+    What is loaded by then lives as long as the process, so it is frozen out of the collector's
+    passes, and the youngest generation is collected less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def options(host: str, port: int, workers: int, threads: int, access_log: str | None) -> dict:

@@ -2,7 +2,7 @@
 
 Indexes hold korquad1-dev plus the first N kowiki-volume articles (built once into /tmp/chaja-bench/kq+N,
 shared with quality.py). chaja: one Engine.search(q, size=10) at a time, wall-clock in Python, after
-warm-up queries. Lucene-nori: one doc per article, BM25(1.2, 0.75), top 10, timed in Java after one
+warm-up queries, with the garbage collector set as `chaja serve` sets it. Lucene-nori: one doc per article, BM25(1.2, 0.75), top 10, timed in Java after one
 untimed pass (NoriIndex.search_batch). Targets from the issue: chaja p95 <= 2x Lucene-nori's, and
 chaja p95 <= 50 ms at 60,000.
 
@@ -25,6 +25,7 @@ from nori_smoke import article_docs, read_articles  # noqa: E402
 from quality import KORQUAD, RESULTS, bench_index, kowiki, machine, print_machine  # noqa: E402
 
 from chaja.search import Engine  # noqa: E402
+from chaja.web.server import tune_gc  # noqa: E402
 from chaja.search.evaluate import percentile, read_queries  # noqa: E402
 
 K = 10  # results per query: the web's page size
@@ -41,6 +42,7 @@ def chaja_latency(root: Path, texts: list[str], warmup: int) -> dict:
     """Time Engine.search one query at a time after warmup untimed queries."""
     engine = Engine(root)
     engine.warm()  # the common terms' postings, loaded in the background when a generation opens
+    tune_gc()  # as a `chaja serve` process runs it
     for q in itertools.islice(itertools.cycle(texts), warmup):
         engine.search(q, size=K)
     ms = []
