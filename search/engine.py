@@ -78,6 +78,8 @@ class Engine:
             raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
         rank = scoring.rank_articles if group == "article" else scoring.rank_sections
         date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
+        if date_from and date_to and date_from > date_to:
+            raise QueryError(f"from ({date_from}) is later than to ({date_to}); swap them")
         q = q or ""
         gen = self._current()
         parsed = parse(q, gen.user_words)

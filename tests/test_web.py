@@ -152,7 +152,7 @@ def test_search_snippet_escapes_html_in_article_text(client) -> None:
 
 @pytest.mark.parametrize("params", [
     "page=abc", "page=1.5", "page=0", "page=-1", "size=x", "size=0", "size=101",
-    "sort=popular", "from=2024-13-01", "from=20240101", "to=yesterday",
+    "sort=popular", "from=2024-13-01", "from=20240101", "to=yesterday", "from=2025-02-01&to=2025-01-01",
 ])
 def test_search_bad_parameters_are_400_json(client, params: str) -> None:
     r = client.get(f"/api/search?q=부산항&{params}")
@@ -493,6 +493,7 @@ def test_filter_values_are_escaped(client) -> None:
     ("from=20240101", "시작일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 20240101"),
     ("to=2024-02-30", "종료일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 2024-02-30"),
     ("to=<script>", "종료일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: &lt;script&gt;"),
+    ("from=2025-02-01&to=2025-01-01", "시작일(2025-02-01)이 종료일(2025-01-01)보다 늦습니다. 두 날짜를 바꿔 적어 주세요."),
 ])
 def test_malformed_dates_are_400_pages_with_a_korean_message(client, params: str, message: str) -> None:
     r = client.get(f"/?q=부산항&{params}")

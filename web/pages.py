@@ -63,6 +63,8 @@ def index():
         raise BadRequest(f"정렬은 relevance(정확도순)나 date(최신순)로 적어 주세요. 받은 값: {sort}")
     filters = {"source": request.args.get("source", "").strip(), "date_from": date_arg("from", "시작일"),
                "date_to": date_arg("to", "종료일")}
+    if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
+        raise BadRequest(f"시작일({filters['date_from']})이 종료일({filters['date_to']})보다 늦습니다. 두 날짜를 바꿔 적어 주세요.")
     if any(name in request.args and not filters[key] for name, key in FILTERS.items()):
         # the form sends its empty filters too; the address to share leaves them out
         return redirect(search_url(q, number, sort, **filters))
