@@ -1,7 +1,8 @@
 """BM25F scoring and article ranking as small vector functions over all section documents.
 
 A term or a clause yields sparse (documents, scores) arrays; a query adds them up into dense
-arrays indexed by document number: a score and the number of clauses matched per document.
+arrays indexed by document number: per document a score, the number of clauses matched and
+their idf-weighted share of the query.
 """
 
 from __future__ import annotations
