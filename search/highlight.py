@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from bisect import bisect_right
 from html import escape
 
 import numpy as np
@@ -39,9 +40,15 @@ def merge(spans: Iterable[Span]) -> list[Span]:
 
 def mark(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None) -> str:
     """Return text[start:end] HTML-escaped, with each span wrapped in <mark>."""
-    end = len(text) if end is None else end
+    return _mark_merged(text, merge(spans), start, len(text) if end is None else end)
+
+
+def _mark_merged(text: str, merged: list[Span], start: int, end: int) -> str:
+    """mark() for spans already merged: only the spans inside start..end are visited."""
     out, at = [], start
-    for s, e in merge(spans):
+    for s, e in merged[max(0, bisect_right(merged, (start, start)) - 1) :]:  # the first may reach into start
+        if s >= end:
+            break
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
@@ -109,7 +116,7 @@ def snippet(text: str, spans: Iterable[Span], size: int = SNIPPET_CHARS) -> str:
                 passages = [(passages[0][0], max(passages[0][1], passages[1][1]))]
     out = []
     for i, (s, e) in enumerate(passages):
-        out.append((ELLIPSIS if s > 0 and (i == 0 or s > passages[i - 1][1]) else "") + mark(text, spans, s, e))
+        out.append((ELLIPSIS if s > 0 and (i == 0 or s > passages[i - 1][1]) else "") + _mark_merged(text, spans, s, e))
     html = " ".join(out)
     if passages[-1][1] < len(text.rstrip()):
         html += ELLIPSIS

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chaja.index.builder import rebuild
-from chaja.search import Engine, opened, scoring
+from chaja.search import Engine, highlight, opened, scoring
 
 
 @settings(max_examples=300, deadline=None)
@@ -63,3 +63,29 @@ def test_warming_loads_the_common_terms_and_changes_no_result(corpus_index, monk
     assert {"있", "하"} <= cached
     assert [(p.total, [(h.id, h.section, h.snippet_html, h.score) for h in p.hits])
             for p in map(warm.search, questions)] == before
+
+
+def _marked_by_characters(text: str, spans, start: int, end: int) -> str:
+    """An oracle for mark(): wrap each maximal run of characters that some span covers."""
+    from html import escape
+    out, i = [], start
+    while i < end:
+        inside = any(s <= i < e for s, e in spans)
+        j = i
+        while j < end and any(s <= j < e for s, e in spans) == inside:
+            j += 1
+        piece = escape(text[i:j], quote=False)
+        out.append(f"<mark>{piece}</mark>" if inside else piece)
+        i = j
+    return "".join(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="가나 <&>a\n", min_size=1, max_size=60), st.data())
+def test_marks_wrap_exactly_the_covered_characters(text, data):
+    n = len(text)
+    spans = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, 5)), max_size=12))
+    spans = [(s, min(n, s + length)) for s, length in spans]
+    start = data.draw(st.integers(0, n))
+    end = data.draw(st.integers(start, n))
+    assert highlight.mark(text, spans, start, end) == _marked_by_characters(text, spans, start, end)
