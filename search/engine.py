@@ -144,7 +144,7 @@ class Engine:
             if end:
                 allowed &= dates <= end
         if parsed.excluded:
-            _, count = scoring.all_of(gen.postings, parsed.excluded)
+            _, count, _ = scoring.matched(gen.postings, parsed.excluded)
             allowed &= ~np.isin(gen.article_of, np.unique(gen.article_of[count > 0]))
         return allowed
 
@@ -152,7 +152,7 @@ class Engine:
         parsed = parse(text, gen.user_words)
         if not parsed.clauses:
             return False
-        _, count = scoring.all_of(gen.postings, parsed.clauses)
+        _, count, _ = scoring.matched(gen.postings, parsed.clauses)
         return bool((count == len(parsed.clauses)).any())
 
     @staticmethod

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from bisect import bisect_right
+from collections.abc import Iterable
 from html import escape
 
 import numpy as np

@@ -100,7 +100,7 @@ class Postings:
         self.leaves = reader.leaf_readers()
         self.doc_count = reader.doc_count_all()
         self.max_bytes = max_bytes
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache: OrderedDict[tuple, tuple] = OrderedDict()  # an Entry, or what memo() computed
         self._bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
         # Hits of one query often share blocks with the last queries' (the same articles come

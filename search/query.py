@@ -139,7 +139,12 @@ def _plain(m: re.Match) -> bool:
     body = m.group(3)
     if m.group(1) or (m.group(2) or "").lower() in ("title", "source", "date"):
         return False
-    return body not in ("OR", "AND", "NOT") and not (len(body) > 1 and body.startswith('"') and body.endswith('"'))
+    return body not in ("OR", "AND", "NOT") and not _is_phrase(body)
+
+
+def _is_phrase(body: str) -> bool:
+    """Tell whether a token is a quoted phrase (an unbalanced quote makes plain words)."""
+    return len(body) > 1 and body.startswith('"') and body.endswith('"')
 
 
 def _tokens(text: str):
@@ -196,7 +201,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
         if fname not in ("title", ""):
             body = f"{fname} {body}"  # an unknown "field:" is just text
             fname = ""
-        phrase = len(body) > 1 and body.startswith('"') and body.endswith('"')  # unbalanced: plain words
+        phrase = _is_phrase(body)
         pairs = _words(body.strip('"'), user_words)
         if not phrase:
             pairs = [p for p in {tuple(p[0]): p for p in pairs}.values() if not set(p[0]) <= parsed.terms]

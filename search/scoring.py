@@ -135,12 +135,6 @@ def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> t
     return scores, count, share
 
 
-def all_of(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray]:
-    """Return (summed score, number of clauses matched) in every document."""
-    scores, count, _ = matched(postings, clauses)
-    return scores, count
-
-
 def coordinated(scores: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Scale scores by the square of the idf-weighted share of clauses matched.
 
