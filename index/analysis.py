@@ -42,6 +42,9 @@ _kiwi_lock = threading.Lock()
 # tokenizer takes them from here instead of analysing one text at a time.
 _prefetched: dict[str, list] = {}
 _workers = 0  # Kiwi worker threads; 0 lets Kiwi use every core
+# Morphemes the builder computed for a document's stored spans; the tokenizer takes them from
+# here when Whoosh indexes the same text, instead of walking Kiwi's tokens a second time.
+_handed: dict[tuple[str, tuple], list] = {}
 
 
 def set_workers(n: int) -> None:
@@ -168,6 +171,12 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     return out
 
 
+def analysed(text: str, user_words: tuple = ()) -> list[Morpheme]:
+    """Return morphemes(text), kept for the tokenizer's next call on the same text."""
+    found = _handed[(text, user_words)] = morphemes(text, user_words)
+    return found
+
+
 def prefetch(texts: Iterable[str], user_words: tuple = ()) -> None:
     """Analyse many texts at once on all cores, so the tokenizer finds them ready."""
     kiwi = kiwi_for(user_words)
@@ -185,6 +194,7 @@ def forget_prefetched(texts: Iterable[str] | None = None) -> None:
     """Drop the prefetched analyses of these texts (all when None) once they are indexed."""
     if texts is None:
         _prefetched.clear()
+        _handed.clear()
         return
     for text in texts:
         _prefetched.pop(_normalize(text)[0], None)
@@ -205,7 +215,8 @@ class KoreanTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for m in morphemes(value, self.user_words):
+        found = _handed.pop((value, self.user_words), None)
+        for m in found if found is not None else morphemes(value, self.user_words):
             token.text = m.text
             token.boost = 1.0
             token.stopped = False

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import analysis, lock, schema, store
+from . import analysis, lock, schema, spans, store
 from .article import Article, Skipped
 from .readers import read_paths
 
@@ -72,9 +72,10 @@ def write_error(root: Path, error: OSError) -> BuildError:
                       "make the folder writable — the previous index is unchanged and keeps serving")
 
 
-def documents(article: Article, sha: str | None = None) -> Iterator[dict]:
+def documents(article: Article, user_words: tuple = (), sha: str | None = None) -> Iterator[dict]:
     """Yield the Whoosh documents of an article: one per section."""
     sha = sha or digest(article)
+    title = spans.encode(analysis.analysed(article.title, user_words))
     for i, sec in enumerate(article.sections):
         doc = {
             schema.ID: schema.section_id(article.id, i),
@@ -84,6 +85,8 @@ def documents(article: Article, sha: str | None = None) -> Iterator[dict]:
             schema.HEADING: sec.heading,
             schema.TEXT: sec.text,
             schema.DIGEST: sha,
+            schema.SPANS: (title, spans.encode(analysis.analysed(sec.heading, user_words)),
+                           spans.encode(analysis.analysed(sec.text, user_words))),
         }
         for name, value in ((schema.DATE, article.date), (schema.SOURCE, article.source),
                             (schema.URL, article.url),
@@ -220,7 +223,7 @@ def _bounded(items: Iterable[Article | Skipped], report: BuildReport) -> Iterato
 def add_article(writer, article: Article) -> int:
     """Add an article's section documents to a Whoosh writer; return how many."""
     n = 0
-    for doc in documents(article):
+    for doc in documents(article, writer.schema[schema.TEXT].analyzer.user_words):
         writer.add_document(**doc)
         n += 1
     return n

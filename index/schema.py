@@ -19,8 +19,9 @@ SOURCE = "source"
 URL = "url"
 PATH = "path"  # file the article came from
 DIGEST = "digest"  # content hash of the whole article, for incremental updates
+SPANS = "spans"  # where each term lies in the title, heading and text (index/spans.py), for marks
 
-SEARCHED = (TITLE, HEADING, TEXT)
+SEARCHED = (TITLE, HEADING, TEXT)  # also the order of the SPANS tuple
 
 
 def section_id(article_id: str, index: int) -> str:
@@ -36,13 +37,14 @@ def make_schema(user_words: tuple[tuple[str, str], ...] = ()) -> fields.Schema:
             ID: fields.ID(stored=True, unique=True),
             ARTICLE: fields.ID(stored=True, sortable=True),
             SECTION: fields.NUMERIC(int, stored=True, sortable=True),
-            TITLE: fields.TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
-            HEADING: fields.TEXT(analyzer=analyzer, stored=True, chars=True),
-            TEXT: fields.TEXT(analyzer=analyzer, stored=True, chars=True),
+            TITLE: fields.TEXT(analyzer=analyzer, stored=True),
+            HEADING: fields.TEXT(analyzer=analyzer, stored=True),
+            TEXT: fields.TEXT(analyzer=analyzer, stored=True),
             DATE: fields.ID(stored=True, sortable=True),
             SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
             URL: fields.STORED(),
             PATH: fields.STORED(),
             DIGEST: fields.STORED(),
+            SPANS: fields.STORED(),
         }
     )

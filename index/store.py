@@ -62,8 +62,15 @@ class Generation:
             return {}
 
     def open(self):
-        """Open the Whoosh index of this generation."""
-        return whoosh_index.open_dir(str(self.path))
+        """Open the Whoosh index of this generation; IndexUnavailable if an older chaja wrote it."""
+        from .schema import SPANS
+
+        ix = whoosh_index.open_dir(str(self.path))
+        if SPANS not in ix.schema.names():
+            ix.close()
+            raise IndexUnavailable(f"the index in {self.path.parent} was built by an older chaja, without the term "
+                                   "spans that marks are made from; rebuild it with `chaja index rebuild`")
+        return ix
 
 
 def current(root: Path) -> Generation | None:

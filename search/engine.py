@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as Q
 
-from chaja.index import schema, store
+from chaja.index import schema, spans, store
 
 from . import highlight, scoring
 from .query import QueryError, parse, parse_date
@@ -158,20 +158,18 @@ class Engine:
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
         s = gen.searcher()
-        docnums = [d for d, _ in found]
-        terms = sorted(parsed.terms)
-        text_spans = highlight.spans_in_docs(gen.postings, schema.TEXT, terms, docnums)
-        title_spans = highlight.spans_in_docs(gen.postings, schema.TITLE, terms, docnums)
+        terms = parsed.terms
         hits = []
         for d, score in found:
             f = s.stored_fields(d)
+            title, _, text = f[schema.SPANS]
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
-                title_html=highlight.mark(f[schema.TITLE], title_spans[d]),
+                title_html=highlight.mark(f[schema.TITLE], spans.decode(title, terms)),
                 url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
                 score=round(float(score), 4),
                 section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
-                snippet_html=highlight.snippet(f[schema.TEXT], text_spans[d]),
+                snippet_html=highlight.snippet(f[schema.TEXT], spans.decode(text, terms)),
             ))
         return hits
 
@@ -184,22 +182,20 @@ class Engine:
         docs = sorted(s.docs_for_query(Q.Term(schema.ARTICLE, article_id)))
         if not docs:
             return None
-        terms = sorted(parse(query or "", gen.user_words).terms)
-        spans = {f: highlight.spans_in_docs(gen.postings, f, terms, docs) for f in schema.SEARCHED}
-        fields = [s.stored_fields(d) for d in docs]
-        order = sorted(range(len(docs)), key=lambda i: fields[i][schema.SECTION])
-        first = fields[order[0]]
+        terms = parse(query or "", gen.user_words).terms
+        fields = sorted((s.stored_fields(d) for d in docs), key=lambda f: f[schema.SECTION])
+        first = fields[0]
         sections = tuple(
             SectionView(
-                index=fields[i][schema.SECTION], heading=fields[i][schema.HEADING], text=fields[i][schema.TEXT],
-                heading_html=highlight.mark(fields[i][schema.HEADING], spans[schema.HEADING][docs[i]]),
-                text_html=highlight.mark(fields[i][schema.TEXT], spans[schema.TEXT][docs[i]]),
+                index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
+                heading_html=highlight.mark(f[schema.HEADING], spans.decode(f[schema.SPANS][1], terms)),
+                text_html=highlight.mark(f[schema.TEXT], spans.decode(f[schema.SPANS][2], terms)),
             )
-            for i in order
+            for f in fields
         )
         return ArticleView(
             id=article_id, title=first[schema.TITLE],
-            title_html=highlight.mark(first[schema.TITLE], spans[schema.TITLE][docs[order[0]]]),
+            title_html=highlight.mark(first[schema.TITLE], spans.decode(first[schema.SPANS][0], terms)),
             date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
             sections=sections,
         )

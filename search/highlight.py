@@ -6,25 +6,11 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from html import escape
 
-import numpy as np
-
 SNIPPET_CHARS = 200  # a snippet aims at 160 to 240 characters
 CONTEXT = 50  # characters shown before the first match of a passage
 ELLIPSIS = "…"
 
 Span = tuple[int, int]
-
-
-def spans_in_docs(postings, field: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[Span]]:
-    """Return the character spans of terms in each document, read from the index postings."""
-    wanted = np.array(sorted(set(docnums)), dtype=np.int64)
-    out: dict[int, list[Span]] = {int(d): [] for d in wanted}
-    if not len(wanted):
-        return out
-    for term in terms:
-        for d, spans in postings.characters(field, term, wanted).items():
-            out[d].extend(spans)
-    return out
 
 
 def merge(spans: Iterable[Span]) -> list[Span]:

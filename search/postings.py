@@ -162,11 +162,6 @@ class Postings:
                    np.array(lengths, np.int64), np.array(compressed, bool)),
         )
 
-    def characters(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[tuple[int, int]]]:
-        """Return the character spans of term in each of docnums that holds it."""
-        decode = self.reader.schema[field].format.decode_characters
-        return {d: [(start, end) for _pos, start, end in decode(v)] for d, v in self._values(field, term, docnums)}
-
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Return the word positions of term in each of docnums that holds it (blocks read here are not kept)."""
         decode = self.reader.schema[field].format.decode_positions

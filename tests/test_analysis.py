@@ -6,7 +6,8 @@ import pickle
 
 import pytest
 
-from chaja.index.analysis import korean_analyzer, morphemes, read_user_dictionary
+from chaja.index import spans
+from chaja.index.analysis import analysed, korean_analyzer, morphemes, read_user_dictionary
 
 
 def tokens(text, user_words=()):
@@ -95,3 +96,30 @@ def test_long_text_is_analysed_in_pieces_with_correct_offsets():
     assert [m.text for m in got] == ["부산항", "협력", "강화"] * 2000
     assert all(text[m.start : m.end] == m.text for m in got)
     assert got[-1].end == len(text) - 5
+
+
+# --- stored spans: where each term lies, read back for marks --------------------------------------
+
+def test_stored_spans_give_back_each_terms_surface_in_text_order():
+    text = "국회의원들이 협력하였다. 협력의 성과는 ＡＩ 반도체, 국회의원 방문"
+    stored = spans.encode(morphemes(text))
+    got = spans.decode(stored, {"협력", "의원", "ai"})
+    assert [text[s:e] for s, e in got] == ["의원", "협력", "협력", "ＡＩ", "의원"]
+    assert got == sorted(got)
+    assert spans.decode(stored, {"먹"}) == []
+
+
+def test_stored_spans_of_verbs_mark_the_stem_and_of_nothing_are_empty():
+    text = "점심을 먹었다. 저녁도 먹고"
+    assert [text[s:e] for s, e in spans.decode(spans.encode(morphemes(text)), {"먹"})] == ["먹", "먹"]
+    assert spans.decode(spans.encode(morphemes("")), {"먹"}) == []
+    assert spans.decode(spans.encode(morphemes("?!… ")), {"먹"}) == []
+
+
+def test_morphemes_handed_to_the_tokenizer_are_the_ones_it_would_compute():
+    text = "부산항의 컨테이너 물동량이 역대 최대를 기록했다"
+    handed = analysed(text)
+    got = [(t.text, t.pos, t.startchar, t.endchar) for t in korean_analyzer()(text, positions=True, chars=True)]
+    assert got == [(m.text, m.pos, m.start, m.end) for m in handed]
+    again = [(t.text, t.pos, t.startchar, t.endchar) for t in korean_analyzer()(text, positions=True, chars=True)]
+    assert again == got  # taken once, then computed

@@ -166,6 +166,30 @@ def test_update_skips_an_id_that_another_path_holds(small, tmp_path) -> None:
         (str(extra), f"duplicate article id 'feed-1' (also in {small / 'feed.jsonl'}, not updated now)")]
 
 
+def test_an_index_an_older_chaja_wrote_is_refused_with_how_to_rebuild_it(small, tmp_path) -> None:
+    from whoosh import index as whoosh_index
+
+    index = tmp_path / "index"
+    rebuild([small], index)
+    gen = store.require(index)
+    for f in gen.path.iterdir():  # the same generation, its Whoosh index written without stored spans
+        if f.name != store.META:
+            f.unlink()
+    older = schema.make_schema()
+    older.remove(schema.SPANS)
+    writer = whoosh_index.create_in(str(gen.path), older).writer()
+    writer.add_document(id="port#0", article="port", section=0, title="부산항 물동량 증가", heading="",
+                        text="부산항의 컨테이너 물동량이 크게 늘었다.")
+    writer.commit()
+    message = (f"Error: the index in {index} was built by an older chaja, without the term spans that marks are "
+               "made from; rebuild it with `chaja index rebuild`\n")
+    for args, code in ((("search", "부산항"), 2), (("index", "update", str(small)), 1)):
+        result = run(*args, "--index", str(index))
+        assert (result.exit_code, result.stderr) == (code, message)
+    rebuild([small], index)
+    assert [h.id for h in Engine(index).search("부산항").hits] == ["news/port"]
+
+
 def test_update_without_an_index_says_how_to_build_one(small, tmp_path) -> None:
     result = run("index", "update", str(small), "--index", str(tmp_path / "none"))
     assert result.exit_code == 1
