@@ -37,7 +37,8 @@ def contents(index: Path) -> list[tuple]:
     """Return every section document of the serving generation as sorted tuples of its stored fields."""
     with store.require(index).open().searcher() as s:
         return sorted((f[schema.ID], f[schema.ARTICLE], f[schema.TITLE], f[schema.HEADING], f[schema.TEXT],
-                       f[schema.DIGEST], f.get(schema.PATH), f.get(schema.DATE)) for f in s.all_stored_fields())
+                       f[schema.DIGEST], f.get(schema.PATH), f.get(schema.DATE), f[schema.SPANS])
+                      for f in s.all_stored_fields())
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
@@ -128,7 +129,7 @@ def test_update_adds_changes_removes_and_a_second_run_changes_nothing(small, tmp
     assert sorted({c[1] for c in contents(index)}) == ["blog/run", "blog/tea", "feed-1", "feed-3", "news/chip"]
     hit = Engine(index).search("감소세").hits[0]  # in the segment the update added
     assert (hit.id, hit.snippet_html) == ("news/chip", "반도체 수출이 <mark>감소세</mark>로 돌아섰다.")
-    both = Engine(index).search("훈련 OR 녹차").hits  # marks read from the blocks of both segments
+    both = Engine(index).search("훈련 OR 녹차").hits  # marks from the stored spans of both segments
     assert sorted((h.id, h.snippet_html) for h in both) == [
         ("blog/run", "마라톤 <mark>훈련</mark>을 16주 동안 했다."), ("blog/tea", "보성 <mark>녹차</mark> 밭을 걸었다.")]
     assert Engine(index).search("부산항").total == 0
