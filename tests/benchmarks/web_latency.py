@@ -63,10 +63,27 @@ def single_query_p95() -> float | None:
     return rows[0]["chaja"]["p95_ms"] if rows else None
 
 
+def workers(pid: int) -> list[int]:
+    """Return a process's pid and its children's (gunicorn's master and workers)."""
+    return [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())]
+
+
+def resident_mb(pid: int) -> list[float]:
+    """Return the resident memory of each worker process, in MB."""
+    out = []
+    for p in workers(pid)[1:]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        out.extend(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
     """Return the CPU seconds a process and its children (gunicorn's workers) have used so far."""
     total = 0.0
-    for p in [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())]:
+    for p in workers(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -120,6 +137,7 @@ def main() -> int:
         server_before = cpu_seconds(server.pid)
         result, wrk_cpu = wrk(base, script, args.clients, args.seconds)
         server_cpu = cpu_seconds(server.pid) - server_before
+        memory = resident_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -133,7 +151,7 @@ def main() -> int:
     print(f"latency ms  p50 {result['p50_ms']:.1f}  p95 {result['p95_ms']:.1f}  p99 {result['p99_ms']:.1f}  "
           f"max {result['max_ms']:.1f}")
     print(f"CPU over {result['seconds']:.0f} s: server {server_cpu:.1f} s ({1000 * server_cpu / max(1, n):.2f} ms a request), "
-          f"wrk {wrk_cpu:.1f} s")
+          f"wrk {wrk_cpu:.1f} s; worker memory {', '.join(f'{m:,.0f}' for m in memory)} MB")
     single = single_query_p95()
     p95 = result["p95_ms"]
     if single:
@@ -144,7 +162,7 @@ def main() -> int:
         "machine": info, "index": args.index, "server": config, "clients": args.clients, "client": "wrk",
         "seconds": result["seconds"], "requests": n, "rps": rps, "errors": errors, "p50_ms": result["p50_ms"],
         "p95_ms": p95, "p99_ms": result["p99_ms"], "server_cpu_ms_per_request": 1000 * server_cpu / max(1, n),
-        "wrk_cpu_seconds": wrk_cpu, "single_query_p95_ms": single,
+        "wrk_cpu_seconds": wrk_cpu, "worker_rss_mb": memory, "single_query_p95_ms": single,
     }, ensure_ascii=False, indent=2), encoding="utf-8")
     return 1 if errors else 0
 
