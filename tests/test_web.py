@@ -478,7 +478,7 @@ def test_empty_filters_from_the_form_redirect_to_the_address_without_them(client
 def test_filters_without_words_list_matching_articles_newest_first(client) -> None:
     page = client.get("/?q=&source=기상청&from=2024-03-11").text
     assert hit_ids(page) == ["seoul-weather-12", "seoul-weather-11"]
-    assert "<title>차자 - 한국어 기사 검색</title>" in page
+    assert "<title>찾아 - 한국어 기사 검색</title>" in page
 
 
 def test_filter_values_are_escaped(client) -> None:
