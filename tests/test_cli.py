@@ -140,3 +140,20 @@ def test_a_user_dictionary_is_kept_with_the_index_for_queries(runner, tmp_path):
     assert "[갓생]을 사는 청년들이" in result.output
     stats = runner.invoke(main, ["index", "stats", "--index", str(index)])
     assert f"user_dictionary  {words}" in stats.output
+
+
+def test_serve_on_a_port_in_use_fails_in_one_line_before_building_anything(runner, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--index", str(tmp_path / "none"), "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: cannot serve on 127.0.0.1:{port}: the port is in use (another server?); "
+                             "choose another with --port\n")
+    assert not (tmp_path / "none").exists()  # failed before building an index
+    result = runner.invoke(main, ["serve", "--index", str(tmp_path / "none"), "--host", "no-such-host.invalid"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: cannot serve on no-such-host.invalid:5000: unknown host (")

@@ -230,8 +230,10 @@ def serve_command(index, host, port, workers, threads, access_log):
     Stops on SIGTERM (letting running requests finish) or Ctrl+C. A rebuild or update of the
     index is served from the next request on, with no restart.
     """
-    from .server import serve
+    from .server import can_listen, serve
 
+    if problem := can_listen(host, port):
+        _fail(f"cannot serve on {host}:{port}: {problem}")
     if store.current(store.index_dir(index)) is None:
         click.echo(f"no index at {store.index_dir(index)} yet; building it from ./{DEFAULT_CORPUS}", err=True)
         _build_in_child(index)

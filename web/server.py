@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
+import socket
 
 from gunicorn.app.base import BaseApplication
 
@@ -80,6 +82,26 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         # gunicorn's control socket is one path per user: two servers would fight over it
         "control_socket_disable": True,
     }
+
+
+def can_listen(host: str, port: int) -> str | None:
+    """Return why the server could not listen on host:port, or None if it can (checked by binding it once)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        return f"unknown host ({e.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            s.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                return "the port is in use (another server?); choose another with --port"
+            if e.errno == errno.EACCES:
+                return "not allowed to use this port; choose one above 1023 with --port"
+            return f"{e.strerror}; check --host and --port"
+    return None
 
 
 def serve(index: str, host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
