@@ -5,9 +5,11 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chaja.index import spans
-from chaja.index.analysis import analysed, korean_analyzer, morphemes, read_user_dictionary
+from chaja.index.analysis import Morpheme, analysed, korean_analyzer, morphemes, read_user_dictionary
 
 
 def tokens(text, user_words=()):
@@ -123,3 +125,13 @@ def test_morphemes_handed_to_the_tokenizer_are_the_ones_it_would_compute():
     assert got == [(m.text, m.pos, m.start, m.end) for m in handed]
     again = [(t.text, t.pos, t.startchar, t.endchar) for t in korean_analyzer()(text, positions=True, chars=True)]
     assert again == got  # taken once, then computed
+
+
+@given(st.lists(st.sampled_from(["협력", "협", "력", "협력의", "ai", "3.5", "韓國", "먹"]), max_size=30),
+       st.sets(st.sampled_from(["협력", "협", "력", "협력의", "ai", "3.5", "韓國", "먹", "없는말"])))
+def test_stored_spans_find_exactly_the_asked_terms_even_among_their_prefixes(words, terms):
+    stored, at = [], 0
+    for pos, word in enumerate(words):
+        stored.append(Morpheme(word, pos, at, at + len(word)))
+        at += len(word) + 1
+    assert spans.decode(spans.encode(stored), terms) == [(m.start, m.end) for m in stored if m.text in terms]
