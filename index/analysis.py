@@ -173,7 +173,7 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
 
 def analysed(text: str, user_words: tuple = ()) -> list[Morpheme]:
     """Return morphemes(text), kept for the tokenizer's next call on the same text."""
-    found = _handed[(text, user_words)] = morphemes(text, user_words)
+    _handed[(text, user_words)] = found = morphemes(text, user_words)
     return found
 
 

@@ -85,8 +85,7 @@ def documents(article: Article, user_words: tuple = (), sha: str | None = None) 
             schema.HEADING: sec.heading,
             schema.TEXT: sec.text,
             schema.DIGEST: sha,
-            schema.SPANS: (title, spans.encode(analysis.analysed(sec.heading, user_words)),
-                           spans.encode(analysis.analysed(sec.text, user_words))),
+            schema.SPANS: (title, *(spans.encode(analysis.analysed(t, user_words)) for t in (sec.heading, sec.text))),
         }
         for name, value in ((schema.DATE, article.date), (schema.SOURCE, article.source),
                             (schema.URL, article.url),

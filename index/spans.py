@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from . import schema
 from .analysis import Morpheme
 
 SEPARATOR = "\x1f"  # between a section's distinct terms; the analyzer never yields it inside a term
@@ -44,3 +45,8 @@ def decode(encoded: Encoded, terms: Collection[str]) -> list[Span]:
     records = np.frombuffer(data, dtype=np.int32).reshape(-1, 3)
     chosen = records[np.isin(records[:, 0], wanted)]
     return list(zip(chosen[:, 1].tolist(), chosen[:, 2].tolist()))
+
+
+def of(stored: dict, field: str, terms: Collection[str]) -> list[Span]:
+    """Return the spans of terms in one of schema.SEARCHED, from a section's stored fields."""
+    return decode(stored[schema.SPANS][schema.SEARCHED.index(field)], terms)

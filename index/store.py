@@ -30,6 +30,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .schema import SPANS
+
 DEFAULT_INDEX = "chaja-index"
 META = "chaja.json"
 KEEP_GENERATIONS = 2  # the serving one and its predecessor, which open searchers may still read
@@ -63,8 +65,6 @@ class Generation:
 
     def open(self):
         """Open the Whoosh index of this generation; IndexUnavailable if an older chaja wrote it."""
-        from .schema import SPANS
-
         ix = whoosh_index.open_dir(str(self.path))
         if SPANS not in ix.schema.names():
             ix.close()

@@ -162,14 +162,13 @@ class Engine:
         hits = []
         for d, score in found:
             f = s.stored_fields(d)
-            title, _, text = f[schema.SPANS]
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
-                title_html=highlight.mark(f[schema.TITLE], spans.decode(title, terms)),
+                title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
                 url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
                 score=round(float(score), 4),
                 section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
-                snippet_html=highlight.snippet(f[schema.TEXT], spans.decode(text, terms)),
+                snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
             ))
         return hits
 
@@ -188,14 +187,14 @@ class Engine:
         sections = tuple(
             SectionView(
                 index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
-                heading_html=highlight.mark(f[schema.HEADING], spans.decode(f[schema.SPANS][1], terms)),
-                text_html=highlight.mark(f[schema.TEXT], spans.decode(f[schema.SPANS][2], terms)),
+                heading_html=highlight.mark(f[schema.HEADING], spans.of(f, schema.HEADING, terms)),
+                text_html=highlight.mark(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
             )
             for f in fields
         )
         return ArticleView(
             id=article_id, title=first[schema.TITLE],
-            title_html=highlight.mark(first[schema.TITLE], spans.decode(first[schema.SPANS][0], terms)),
+            title_html=highlight.mark(first[schema.TITLE], spans.of(first, schema.TITLE, terms)),
             date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
             sections=sections,
         )

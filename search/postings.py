@@ -18,7 +18,6 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 CACHE_BYTES = 512 * 1024 * 1024
-BLOCKS_KEPT = 8192  # decoded blocks kept for highlighting: about 8 kB each, 65 MB in all
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float32)
 
@@ -103,9 +102,6 @@ class Postings:
         self._cache: OrderedDict[tuple, tuple] = OrderedDict()  # an Entry, or what memo() computed
         self._bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
-        # Hits of one query often share blocks with the last queries' (the same articles come
-        # up again): korquad1-dev among 60,000 articles decodes about half as many blocks with this.
-        self._blocks: OrderedDict[tuple[int, int], tuple] = OrderedDict()
         self._lock = threading.Lock()
         self.read_lock = threading.Lock()
         deleted = np.zeros(self.doc_count, dtype=bool)
@@ -163,11 +159,11 @@ class Postings:
         )
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
-        """Return the word positions of term in each of docnums that holds it (blocks read here are not kept)."""
+        """Return the word positions of term in each of docnums that holds it."""
         decode = self.reader.schema[field].format.decode_positions
-        return {d: decode(v) for d, v in self._values(field, term, docnums, keep=False)}
+        return {d: decode(v) for d, v in self._values(field, term, docnums)}
 
-    def _values(self, field: str, term: str, docnums: np.ndarray, keep: bool = True):
+    def _values(self, field: str, term: str, docnums: np.ndarray):
         """Yield (docnum, encoded posting value) of term for each of docnums that holds it.
 
         Only the blocks holding those documents are read, found through the block locations
@@ -183,28 +179,11 @@ class Postings:
         last, values = -1, ()
         for i, b in zip(found.tolist(), numbers.tolist()):
             if b != last:  # found is ascending: each block is decoded once
-                values = self._block(int(blocks.leaf[b]), int(blocks.offset[b]), int(blocks.length[b]),
-                                     bool(blocks.compressed[b]), keep)
+                with self.read_lock:
+                    values = _block_values(self.leaves[int(blocks.leaf[b])][0], int(blocks.offset[b]),
+                                           int(blocks.length[b]), bool(blocks.compressed[b]))
                 last = b
             yield int(entry.ids[i]), values[i - int(blocks.first[b])]
-
-    def _block(self, leaf: int, offset: int, length: int, compressed: bool, keep: bool = True) -> tuple:
-        """Return the decoded values of one postings block, from the block cache or the file."""
-        key = (leaf, offset)
-        with self._lock:
-            values = self._blocks.get(key)
-            if values is not None:
-                self._blocks.move_to_end(key)
-                return values
-        with self.read_lock:
-            values = _block_values(self.leaves[leaf][0], offset, length, compressed)
-        if not keep:
-            return values
-        with self._lock:
-            self._blocks[key] = values
-            if len(self._blocks) > BLOCKS_KEPT:
-                self._blocks.popitem(last=False)
-        return values
 
     def lengths(self, field: str) -> np.ndarray:
         """Return the length of field in every document."""

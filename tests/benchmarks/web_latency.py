@@ -63,7 +63,7 @@ def single_query_p95() -> float | None:
     return rows[0]["chaja"]["p95_ms"] if rows else None
 
 
-def workers(pid: int) -> list[int]:
+def processes(pid: int) -> list[int]:
     """Return a process's pid and its children's (gunicorn's master and workers)."""
     return [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())]
 
@@ -71,7 +71,7 @@ def workers(pid: int) -> list[int]:
 def resident_mb(pid: int) -> list[float]:
     """Return the resident memory of each worker process, in MB."""
     out = []
-    for p in workers(pid)[1:]:
+    for p in processes(pid)[1:]:
         try:
             status = Path(f"/proc/{p}/status").read_text()
         except OSError:
@@ -83,7 +83,7 @@ def resident_mb(pid: int) -> list[float]:
 def cpu_seconds(pid: int) -> float:
     """Return the CPU seconds a process and its children (gunicorn's workers) have used so far."""
     total = 0.0
-    for p in workers(pid):
+    for p in processes(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
