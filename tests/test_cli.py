@@ -44,6 +44,22 @@ def test_search_prints_marked_results_and_exits_0(runner, corpus_index):
     assert "[기준금리]를 연 3.5%로 [동결]했다" in lines[4]
 
 
+def test_search_past_the_last_page_says_where_the_results_end(runner, corpus_index):
+    result = runner.invoke(main, ["search", "김장", "--page", "9", "--index", str(corpus_index)])
+    assert (result.exit_code, result.output) == (1, "검색 결과 1건은 1쪽까지 있습니다. 9쪽에는 결과가 없습니다.\n")
+
+
+def test_search_relaxed_notice_and_marked_heading_read_as_on_the_page(runner, corpus_index, client):
+    from chaja.search.results import RELAXED_NOTICE
+
+    result = runner.invoke(main, ["search", "김장 우주선", "--index", str(corpus_index)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == RELAXED_NOTICE == "모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다."
+    assert lines[4] == "   archive-007 §2 절임배추·[김장] 키트 인기"
+    assert f'<p class="notice relaxed">{RELAXED_NOTICE}</p>' in client.get("/?q=부산항 감귤").text
+
+
 def test_search_json_is_the_api_shape(runner, corpus_index, engine):
     result = runner.invoke(main, ["search", "김장", "--json", "--index", str(corpus_index)])
     assert result.exit_code == 0
@@ -71,7 +87,7 @@ def test_search_json_with_no_hit_still_prints_the_result(runner, corpus_index):
 def test_search_usage_and_index_errors_exit_2(runner, corpus_index, tmp_path):
     result = runner.invoke(main, ["search", "김장", "--size", "500", "--index", str(corpus_index)])
     assert result.exit_code == 2
-    assert result.output == "Error: size must be a whole number from 1 to 100\n"
+    assert result.output == "Error: size must be a whole number from 1 to 100, such as size=2; got '500'\n"
     missing = tmp_path / "nothing"
     result = runner.invoke(main, ["search", "김장", "--index", str(missing)])
     assert result.exit_code == 2

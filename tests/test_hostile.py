@@ -124,7 +124,7 @@ def test_an_article_of_100000_sections_keeps_the_first_2000_with_a_note(tmp_path
 
 def test_a_1_mb_query_is_cut_to_the_limit_with_a_note(engine) -> None:
     page = engine.search("반도체 " * 250_000)
-    assert page.message == TOO_LONG
+    assert page.notice == TOO_LONG
     assert [h.id for h in page.hits] == [h.id for h in engine.search("반도체").hits]
     assert page.total == engine.search("반도체").total == 3
 
@@ -137,11 +137,11 @@ def client(corpus_index):
 def test_the_api_cuts_a_1_mb_query_and_refuses_a_huge_page_size(client) -> None:
     response = client.get("/api/search", query_string={"q": "반도체 " * 250_000})
     assert response.status_code == 200
-    assert response.json["message"] == TOO_LONG
+    assert response.json["notice"] == TOO_LONG
     assert response.json["total"] == 3
     response = client.get("/api/search?q=반도체&size=100000")
     assert response.status_code == 400
-    assert response.json == {"error": {"code": "bad_request", "message": "size must be a whole number from 1 to 100"}}
+    assert response.json == {"error": {"code": "bad_request", "message": "size must be a whole number from 1 to 100, such as size=2; got '100000'"}}
 
 
 # --- paths --------------------------------------------------------------------------------------

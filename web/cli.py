@@ -169,18 +169,20 @@ def _engine(index):
 @main.command("search")
 @click.argument("query")
 @index_option
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--size", type=int, default=10, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--page", default="1", show_default=True, help="Page number, from 1 to 1000.")
+@click.option("--size", default="10", show_default=True, help="Hits per page, from 1 to 100.")
+@click.option("--sort", default="relevance", show_default=True, help="relevance (best match first) or date (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
 def search_command(query, index, page, size, sort, as_json):
     """Search the index for QUERY; exit 0 with results, 1 with none, 2 on a usage or index error."""
     from chaja.search import QueryError
+    from chaja.search import request as request_rules
 
     from .terminal import render_page
 
-    try:
-        result = _engine(index).search(query, page=page, size=size, sort=sort)
+    try:  # the rules (and messages) of the API's page, size and sort
+        args = request_rules.check(page, size, sort, q=query)
+        result = _engine(index).search(query, **args.search_args())
     except QueryError as e:
         _fail(str(e))
     if as_json:

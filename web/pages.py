@@ -8,14 +8,14 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.exceptions import BadRequest
 
 from chaja.search import QueryError
-from chaja.search.engine import MAX_PAGE
-from chaja.search.query import parse_date
+from chaja.search import request as request_rules
+from chaja.search.results import RELAXED_NOTICE
 
 from . import get_engine
 
 bp = Blueprint("pages", __name__)
 
-SORTS = {"relevance": "정확도순", "date": "최신순"}
+SORTS = request_rules.SORTS
 WINDOW = 10  # page numbers shown at once
 FILTERS = {"source": "source", "from": "date_from", "to": "date_to"}  # query parameter -> search_url's argument
 
@@ -38,45 +38,27 @@ def search_url(q: str, page: int = 1, sort: str = "relevance", source: str = "",
     return url_for("pages.index", **args, **{name: values[key] for name, key in FILTERS.items() if values[key]})
 
 
-def date_arg(name: str, label: str) -> str:
-    """Return a YYYY-MM-DD date parameter ("" when absent), or raise 400 saying how to write it."""
-    raw = request.args.get(name, "")
-    try:
-        return parse_date(raw, name) or ""
-    except QueryError:
-        raise BadRequest(f"{label}은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: {raw}") from None
-
-
 @bp.get("/")
 def index():
     """Show the search box and filters and, when there is a query or a filter, a page of results."""
-    q = request.args.get("q", "")
-    sort = request.args.get("sort") or "relevance"
-    raw_page = request.args.get("page") or "1"
     try:
-        number = int(raw_page)
-    except ValueError:
-        number = 0
-    if not 1 <= number <= MAX_PAGE:
-        raise BadRequest(f"페이지 번호는 1부터 {MAX_PAGE}까지의 숫자로 적어 주세요. 받은 값: {raw_page}")
-    if sort not in SORTS:
-        raise BadRequest(f"정렬은 relevance(정확도순)나 date(최신순)로 적어 주세요. 받은 값: {sort}")
-    filters = {"source": request.args.get("source", "").strip(), "date_from": date_arg("from", "시작일"),
-               "date_to": date_arg("to", "종료일")}
-    if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
-        raise BadRequest(f"시작일({filters['date_from']})이 종료일({filters['date_to']})보다 늦습니다. 두 날짜를 바꿔 적어 주세요.")
+        args = request_rules.read(request.args)
+    except request_rules.RequestError as e:
+        raise BadRequest(e.korean) from None
+    q, number, sort = args.q, args.page, args.sort
+    filters = {"source": args.source or "", "date_from": args.date_from or "", "date_to": args.date_to or ""}
     if any(name in request.args and not filters[key] for name, key in FILTERS.items()):
         # the form sends its empty filters too; the address to share leaves them out
         return redirect(search_url(q, number, sort, **filters))
     result = None
     if q.strip() or any(filters.values()):
         try:
-            result = get_engine().search(q, page=number, size=current_app.config["PAGE_SIZE"], sort=sort,
-                                         **{name: value or None for name, value in filters.items()})
+            result = get_engine().search(q, **{**args.search_args(), "size": current_app.config["PAGE_SIZE"]})
         except QueryError as e:
             raise BadRequest(str(e)) from None
     return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result, filters=filters,
-                           search_url=partial(search_url, **filters), page_numbers=page_numbers)
+                           search_url=partial(search_url, **filters), page_numbers=page_numbers,
+                           relaxed_notice=RELAXED_NOTICE)
 
 
 @bp.get("/articles/<path:article_id>")
