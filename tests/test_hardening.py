@@ -1,0 +1,51 @@
+"""Hardening of the web front end: security headers, the icon, bounded requests and per-query work."""
+
+from __future__ import annotations
+
+import pytest
+
+from chaja.web.headers import SECURITY_HEADERS
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/", 200), ("GET", "/?q=부산항", 200), ("GET", "/articles/busan-port?q=부산항", 200),
+    ("GET", "/?page=x", 400), ("GET", "/nothing", 404), ("POST", "/", 405),
+    ("GET", "/api/search?q=부산항", 200), ("GET", "/api/search?page=x", 400), ("GET", "/api/articles/none", 404),
+    ("GET", "/api/stats", 200), ("GET", "/api/openapi.json", 200), ("GET", "/healthz", 200),
+    ("GET", "/static/chaja.css", 200), ("GET", "/favicon.ico", 200),
+])
+def test_every_response_carries_the_security_headers(client, method: str, path: str, status: int) -> None:
+    r = client.open(path, method=method)
+    assert r.status_code == status
+    assert {name: r.headers.get(name) for name in SECURITY_HEADERS} == {
+        "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin"}
+    r.close()
+
+
+def test_a_500_page_carries_the_security_headers(app, client, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(app.extensions["chaja"], "search", broken)
+    r = client.get("/?q=부산항")
+    assert (r.status_code, r.headers["Content-Security-Policy"]) == (500, CSP)
+
+
+def test_the_pages_have_no_inline_script_style_or_handler(client) -> None:
+    for path in ("/", "/?q=부산항", "/?q=날씨&page=9", "/articles/busan-port?q=부산항", "/nothing"):
+        page = client.get(path).text.lower()
+        assert "<script" not in page and " style=" not in page and "<style" not in page
+        assert " on" not in page.replace(" one", "")  # no onclick=, onload=, ...
+
+
+def test_favicon_is_an_icon_every_page_links(client) -> None:
+    r = client.get("/favicon.ico")
+    assert (r.status_code, r.mimetype) == (200, "image/vnd.microsoft.icon")
+    assert r.data[:4] == b"\x00\x00\x01\x00" and r.data[22:30] == b"\x89PNG\r\n\x1a\n"  # an ICO holding a PNG
+    r.close()
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/").text
