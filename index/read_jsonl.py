@@ -45,6 +45,8 @@ def parse_record(line: str, path: str | None = None) -> Article:
         doc_id = str(doc_id)
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise ReadError('"id" is missing or not a non-empty string')
+    if doc_id.strip() in (".", ".."):  # a browser resolves them in any address, however encoded
+        raise ReadError(f'"id" {doc_id.strip()!r} cannot be part of a link; give the article another id')
     title = record.get("title")
     if not isinstance(title, str) or not title.strip():
         raise ReadError(f'article {doc_id!r}: "title" is missing or not a non-empty string')

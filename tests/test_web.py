@@ -318,7 +318,7 @@ def api_routes(app) -> set[str]:
     paths = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/") or rule.rule == "/healthz":
-            paths.add(rule.rule.replace("<path:article_id>", "{article_id}"))
+            paths.add(rule.rule.replace("<article_id:article_id>", "{article_id}"))
     return paths
 
 

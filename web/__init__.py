@@ -24,6 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["chaja"] = Engine(app.config["INDEX"])
 
+    from .ids import ArticleIdConverter
+
+    app.url_map.converters["article_id"] = ArticleIdConverter
+
     from . import api, errors, headers, pages
 
     app.register_blueprint(pages.bp)

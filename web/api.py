@@ -28,7 +28,7 @@ def search():
     return page.to_json()
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/articles/<article_id:article_id>", merge_slashes=False)  # web/ids.py writes the ids
 def article(article_id: str):
     """Return one whole article, with the words of ?q= marked as on the article page."""
     view = get_engine().article(article_id, query=request.args.get("q") or None)

@@ -26,16 +26,28 @@ def page_numbers(current: int, pages: int) -> range:
     return range(start, min(pages, start + WINDOW - 1) + 1)
 
 
-def search_url(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
-               date_to: str = "") -> str:
-    """Return the shareable URL of a result page, leaving out default parameters and empty filters."""
+def search_params(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
+                  date_to: str = "") -> dict:
+    """Return the query parameters of a result page, leaving out default parameters and empty filters."""
     args = {"q": q}
     if sort != "relevance":
         args["sort"] = sort
     if page != 1:
         args["page"] = page
     values = {"source": source, "date_from": date_from, "date_to": date_to}
-    return url_for("pages.index", **args, **{name: values[key] for name, key in FILTERS.items() if values[key]})
+    return {**args, **{name: values[key] for name, key in FILTERS.items() if values[key]}}
+
+
+def search_url(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
+               date_to: str = "") -> str:
+    """Return the shareable URL of a result page, leaving out default parameters and empty filters."""
+    return url_for("pages.index", **search_params(q, page, sort, source, date_from, date_to))
+
+
+def article_url(article_id: str, section: int, q: str, page: int = 1, sort: str = "relevance", **filters) -> str:
+    """Return the link of a hit: its section, carrying the result page it came from for the way back."""
+    return url_for("pages.article", article_id=article_id, **search_params(q, page, sort, **filters),
+                   _anchor=f"s-{section}")
 
 
 @bp.get("/")
@@ -58,15 +70,24 @@ def index():
             raise BadRequest(str(e)) from None
     return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result, filters=filters,
                            search_url=partial(search_url, **filters), page_numbers=page_numbers,
+                           article_url=partial(article_url, q=q, page=number, sort=sort, **filters),
                            relaxed_notice=RELAXED_NOTICE)
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/articles/<article_id:article_id>", merge_slashes=False)  # web/ids.py writes the ids
 def article(article_id: str):
-    """Show a whole article with the query's words marked."""
-    q = request.args.get("q", "")
+    """Show a whole article with the query's words marked, and a link back to the result page it came from."""
+    try:
+        came_from = request_rules.read(request.args)
+    except request_rules.RequestError:  # a hand-edited address: the way back keeps only the words
+        came_from = request_rules.SearchRequest(request.args.get("q", ""))
+    q = came_from.q
     view = get_engine().article(article_id, query=q or None)
     if view is None:
         abort(404, "요청한 기사를 찾을 수 없습니다. 검색 결과에서 다시 찾아 주세요.")
-    return render_template("article.html", article=view, q=q,
-                           back=search_url(q) if q.strip() else url_for("pages.index"))
+    filters = {"source": came_from.source or "", "date_from": came_from.date_from or "",
+               "date_to": came_from.date_to or ""}
+    searched = q.strip() or any(filters.values())
+    return render_template("article.html", article=view, q=q, searched=searched,
+                           back=search_url(q, came_from.page, came_from.sort, **filters) if searched
+                           else url_for("pages.index"))
