@@ -500,12 +500,12 @@ def test_bad_page_parameter_messages_are_korean_and_escaped(client, params: str,
 
 FILTERS = """<fieldset class="filters">
     <legend>검색 조건</legend>
-    <label for="f-source">출처</label>
-    <input type="text" id="f-source" name="source" value="{source}" placeholder="예: 연합뉴스" size="10">
-    <label for="f-from">시작일</label>
-    <input type="date" id="f-from" name="from" value="{date_from}">
-    <label for="f-to">종료일</label>
-    <input type="date" id="f-to" name="to" value="{date_to}">
+    <span class="filter"><label for="f-source">출처</label>
+    <input type="text" id="f-source" name="source" value="{source}" placeholder="예: 연합뉴스" size="10"></span>
+    <span class="filter"><label for="f-from">시작일</label>
+    <input type="date" id="f-from" name="from" value="{date_from}"></span>
+    <span class="filter"><label for="f-to">종료일</label>
+    <input type="date" id="f-to" name="to" value="{date_to}"></span>
   </fieldset>
 </form>"""
 
