@@ -127,7 +127,7 @@ def test_rebuild_summary_and_a_failed_rebuild_that_leaves_the_index(runner, tmp_
     (bad / "img.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     result = runner.invoke(main, ["index", "rebuild", str(good), "--index", str(index)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("indexed 1 articles, 1 sections; skipped 0 files; ")  # progress goes to stderr
+    assert result.stdout.startswith("indexed 1 article, 1 section; skipped 0 files; ")  # progress goes to stderr
     before = (index / "CURRENT").read_text()
     result = runner.invoke(main, ["index", "rebuild", str(bad), "--index", str(index)])
     assert result.exit_code == 1
@@ -140,6 +140,47 @@ def test_rebuild_summary_and_a_failed_rebuild_that_leaves_the_index(runner, tmp_
     assert (index / "CURRENT").read_text() == before
     result = runner.invoke(main, ["search", "김장", "--index", str(index)])
     assert result.exit_code == 0 and "1. [김장] 비용 올라" in result.output
+
+
+def test_rebuild_counts_files_and_lines_apart_and_keeps_an_article_with_a_bad_date(runner, tmp_path):
+    folder, index = tmp_path / "a", tmp_path / "ix"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    feed = folder / "feed.jsonl"
+    feed.write_text('{"id": "k1", "title": "김장 비용", "date": "지난주", "sections": [{"heading": "", "text": "김장 비용이 올랐다."}]}\n'
+                    '{"id": "k2", "title": "배추 값", "sections": [}\n'
+                    '[1, 2]\n', encoding="utf-8")
+    result = runner.invoke(main, ["index", "rebuild", str(folder), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"skipped {folder / 'empty.txt'}: file is empty; it holds no article text",
+        f"skipped {feed}:2: line is not valid JSON (Expecting value at column 44, before '}}')",
+        f"skipped {feed}:3: line holds a JSON list, not an object with id, title and sections",
+        f"note: {feed}:1: article 'k1': \"date\" '지난주' is not a date; indexed without a date (write it as YYYY-MM-DD)",
+    ]
+    assert result.stdout.startswith("indexed 1 article, 1 section; skipped 1 file and 2 lines; ")
+    found = runner.invoke(main, ["search", "김장", "--json", "--index", str(index)])
+    assert [(h["id"], h["date"]) for h in json.loads(found.output)["hits"]] == [("k1", None)]
+
+
+def test_a_first_rebuild_that_fails_leaves_nothing_and_claims_no_previous_index(runner, tmp_path):
+    bad, index = tmp_path / "bad", tmp_path / "ix"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    result = runner.invoke(main, ["index", "rebuild", str(bad), "--index", str(index)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"Error: no readable article in {bad} (1 file skipped); no index was made"
+    assert not index.exists()  # no LOCK, no folder that looks like an index
+    index.mkdir()  # a folder that was there before stays, empty
+    result = runner.invoke(main, ["index", "rebuild", str(bad), "--index", str(index)])
+    assert (result.exit_code, list(index.iterdir())) == (1, [])
+
+
+def test_rebuild_of_a_missing_path_exits_1_as_the_readme_says(runner, tmp_path):
+    for command in ("rebuild", "update"):
+        result = runner.invoke(main, ["index", command, str(tmp_path / "nowhere"), "--index", str(tmp_path / "ix")])
+        assert (result.exit_code, result.stderr) == (
+            1, f"Error: {tmp_path / 'nowhere'} does not exist; pass the article files or folders to index\n")
 
 
 def test_a_user_dictionary_is_kept_with_the_index_for_queries(runner, tmp_path):

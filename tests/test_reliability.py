@@ -279,7 +279,7 @@ def bigger(tmp_path_factory) -> Path:
 def first_message(proc: subprocess.Popen) -> str:
     """Return the first stderr line of proc that is not a progress line (a slow build prints those)."""
     line = proc.stderr.readline()
-    while re.fullmatch(r"indexed \d+ articles \([\d.]+/s\)\n", line):
+    while re.fullmatch(r"indexed [\d,]+ articles? \([\d.]+/s\)\n", line):
         line = proc.stderr.readline()
     return line
 
