@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import threading
 import time
 import urllib.request
@@ -58,10 +59,30 @@ def test_serve_answers_from_two_worker_processes(web_server: Served, web_index: 
     assert (status, health["status"], health["generation"], type(health["warm"])) == (200, "ok", generation, bool)
 
 
-def test_a_pasted_passage_in_the_address_is_searched_not_refused(web_server: Served) -> None:
-    passage = "부산항의 컨테이너 물동량이 역대 최대를 기록했다. " * 100  # 2,800 characters, 21 KB in the address
-    status, body = get_json(f"{web_server.base}/api/search?q={quote(passage)}")
+def raw_status(served: Served, request: bytes) -> int:
+    """Send one raw HTTP request and return the status code of the answer."""
+    host, port = served.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request)
+        return int(s.makefile("rb").readline().split()[1])
+
+
+def test_a_pasted_passage_in_the_address_is_searched_up_to_the_request_line_bound(web_server: Served) -> None:
+    passage = "부산항의 컨테이너 물동량이 역대 최대를 기록했다. " * 39  # 1,092 characters, 8.1 KB in the address
+    target = f"/api/search?q={quote(passage)}"
+    assert len(f"GET {target} HTTP/1.1") == 8139  # under gunicorn's bound of 8190
+    status, body = get_json(f"{web_server.base}{target}")
     assert (status, [h["id"] for h in body["hits"]][:1]) == (200, ["busan-port"])
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GET /api/search?q=" + b"%EB%B6%80" * 910 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),  # 8,217-byte line
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 8200 + b"\r\n\r\n", 431),  # one huge header
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(60)) + b"\r\n", 431),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200),
+])
+def test_request_line_and_headers_are_bounded(web_server: Served, request_bytes: bytes, status: int) -> None:
+    assert raw_status(web_server, request_bytes) == status
 
 
 def test_rebuild_while_serving_switches_every_worker_without_a_failed_request(tmp_path: Path, chaja_server) -> None:
