@@ -198,8 +198,14 @@ class Engine:
         )
 
     def stats(self) -> dict:
-        """Return what the serving index holds and how it was built."""
+        """Return what the serving index holds and how it was built (a copy the caller may change)."""
         opened = self._current()  # one generation for every figure, even if a rebuild switches meanwhile
+        with self._lock:
+            if opened.stats is None:  # a generation never changes: walk its lexicon once, not per request
+                opened.stats = self._stats_of(opened)
+        return {**opened.stats, "paths": list(opened.stats["paths"])}
+
+    def _stats_of(self, opened: OpenGeneration) -> dict:
         gen, meta = opened.gen, opened.gen.meta()
         s = opened.searcher()
         terms = sum(1 for f in schema.SEARCHED for _ in s.reader().lexicon(f))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chaja.web.headers import SECURITY_HEADERS
@@ -49,3 +51,32 @@ def test_favicon_is_an_icon_every_page_links(client) -> None:
     assert r.data[:4] == b"\x00\x00\x01\x00" and r.data[22:30] == b"\x89PNG\r\n\x1a\n"  # an ICO holding a PNG
     r.close()
     assert '<link rel="icon" href="/favicon.ico">' in client.get("/").text
+
+
+# --- /api/stats: computed once per generation ------------------------------------------------------
+
+def test_stats_are_computed_once_per_generation_and_follow_a_rebuild(tmp_path) -> None:
+    from chaja.index.builder import rebuild
+    from chaja.search import Engine
+    from chaja.web import create_app
+
+    from conftest import WEB_ARTICLES, write_jsonl
+
+    write_jsonl(tmp_path / "a" / "a.jsonl", WEB_ARTICLES[:2])
+    rebuild([tmp_path / "a"], tmp_path / "ix")
+    client = create_app({"TESTING": True, "INDEX": str(tmp_path / "ix")}).test_client()
+    engine: Engine = client.application.extensions["chaja"]
+    first = client.get("/api/stats").get_json()
+    opened = engine._current()
+    computed = opened.stats
+    assert computed is not None and computed["generation"] == first["generation"]
+    assert client.get("/api/stats").get_json() == first
+    assert opened.stats is computed  # the second request read the figures of the first
+    assert computed["paths"] == [str((tmp_path / "a").resolve())]  # the API's trimmed copy did not change them
+    write_jsonl(tmp_path / "b" / "b.jsonl", WEB_ARTICLES[:3])
+    generation = rebuild([tmp_path / "b"], tmp_path / "ix").generation
+    deadline = time.monotonic() + 10  # the engine looks for a new generation every 0.2 s
+    while engine.generation != generation and time.monotonic() < deadline:
+        time.sleep(0.02)
+    after = client.get("/api/stats").get_json()
+    assert (after["generation"], after["articles"], first["articles"]) == (generation, 3, 2)
