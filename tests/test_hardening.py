@@ -80,3 +80,37 @@ def test_stats_are_computed_once_per_generation_and_follow_a_rebuild(tmp_path) -
         time.sleep(0.02)
     after = client.get("/api/stats").get_json()
     assert (after["generation"], after["articles"], first["articles"]) == (generation, 3, 2)
+
+
+# --- work per query: words and their length are bounded before analysis ---------------------------
+
+@pytest.mark.parametrize(("query", "notice", "searched"), [
+    ("가" * 1000, "24자보다 긴 낱말은 앞의 24자만 검색했습니다.", "가" * 24),
+    ("김장 " * 40, "검색어의 낱말이 너무 많아 앞의 32개만 검색했습니다.", " ".join(["김장"] * 32)),
+    ("a" * 30 + " 김장", "24자보다 긴 낱말은 앞의 24자만 검색했습니다.", "a" * 24 + " 김장"),
+])
+def test_a_query_is_bounded_before_analysis_and_says_so(engine, query: str, notice: str, searched: str) -> None:
+    from chaja.search.query import parse
+
+    page = engine.search(query)
+    assert page.notice == notice
+    assert parse(query).clauses == parse(searched).clauses
+    assert [h.id for h in page.hits] == [h.id for h in engine.search(searched).hits]
+
+
+def test_the_bounds_leave_field_syntax_and_real_questions_whole(engine) -> None:
+    from chaja.search.limits import bound
+
+    notes: list[str] = []
+    query = 'date:2024-01-01..2024-12-31 -title:"한국농수산식품유통공사에서" 원진녹색병원,노동환경건강연구소,원진복지관'
+    assert bound(query, notes) == query and notes == []
+    page = engine.search("김장 date:2024-01-01..2024-12-31")
+    assert (page.notice, [h.id for h in page.hits]) == (None, ["archive-007"])
+
+
+def test_a_huge_query_is_bounded_before_anything_walks_it(engine) -> None:
+    from chaja.search.query import parse
+
+    parsed = parse("가" * 1_000_000 + " 김장")  # one word of a million characters: only its first 24 are read
+    assert parsed.notes == ["24자보다 긴 낱말은 앞의 24자만 검색했습니다."]
+    assert [c.terms for c in parsed.clauses] == [c.terms for c in parse("가" * 24).clauses]

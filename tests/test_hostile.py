@@ -18,13 +18,12 @@ from chaja.index.article import Article, Skipped
 from chaja.index.builder import MAX_SECTIONS, rebuild
 from chaja.index.readers import read_file, read_paths
 from chaja.search import Engine, ResultPage
-from chaja.search.query import MAX_QUERY_CHARS
 from chaja.web import create_app
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-TOO_LONG = f"검색어가 너무 길어 앞의 {MAX_QUERY_CHARS}자만 검색했습니다."
+TOO_LONG = "검색어의 낱말이 너무 많아 앞의 32개만 검색했습니다."  # search/limits.py: words are bounded first
 
 
 @pytest.fixture(scope="session")

@@ -201,7 +201,7 @@ def test_odd_queries_never_raise_and_whoosh_syntax_does_not_leak(engine, q):
 
 def test_a_long_paste_is_truncated_with_a_note(engine):
     page = engine.search("김장 배추 " * 1000)
-    assert page.notice == "검색어가 너무 길어 앞의 1000자만 검색했습니다."
+    assert page.notice == "검색어의 낱말이 너무 많아 앞의 32개만 검색했습니다."
     assert ids(page) == ["archive-007"] and not page.relaxed
 
 
