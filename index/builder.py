@@ -187,6 +187,7 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
                 if progress:
                     report.seconds = time.perf_counter() - started
                     progress(report)
+                store._test_pause("write")  # a test kills the writer here, with a batch written
         except BaseException:
             writer.cancel()
             raise

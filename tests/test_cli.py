@@ -101,8 +101,8 @@ def test_stats(runner, corpus_index):
     assert result.exit_code == 0
     rows = dict(line.split(None, 1) for line in result.output.splitlines())
     assert rows["articles"] == "27"
-    assert int(rows["sections"]) > 27
-    assert int(rows["terms"]) > 1000
+    assert rows["sections"] == "135"
+    assert rows["terms"] == "2807"  # distinct terms of the searched fields: changes with the analyzer
     assert rows["generation"].startswith("gen-")
 
 

@@ -20,23 +20,9 @@ from chaja.index.readers import read_file, read_paths
 from chaja.search import Engine, ResultPage
 from chaja.web import create_app
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 TOO_LONG = "검색어의 낱말이 너무 많아 앞의 32개만 검색했습니다."  # search/limits.py: words are bounded first
-
-
-@pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory) -> Path:
-    """Return an index of the bundled corpus, built once."""
-    index = tmp_path_factory.mktemp("hostile") / "index"
-    rebuild([CORPUS], index)
-    return index
-
-
-@pytest.fixture(scope="session")
-def engine(corpus_index) -> Engine:
-    return Engine(corpus_index)
 
 
 @pytest.fixture(scope="session")

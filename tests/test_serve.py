@@ -6,7 +6,6 @@ import json
 import signal
 import socket
 import threading
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -96,7 +95,7 @@ def test_rebuild_while_serving_switches_every_worker_without_a_failed_request(tm
     old_generation = get_json(f"{base}/healthz")[1]["generation"]
 
     statuses: list[int | str] = []
-    done = threading.Event()
+    done, hammering = threading.Event(), threading.Event()
 
     def hammer() -> None:
         urls = [f"{base}/api/search?q={quote('부산항')}", f"{base}/?q={quote('날씨')}", f"{base}/articles/busan-port",
@@ -109,21 +108,28 @@ def test_rebuild_while_serving_switches_every_worker_without_a_failed_request(tm
                         statuses.append(r.status)
                 except Exception as e:  # recorded, then asserted below
                     statuses.append(f"{url}: {e!r}")
+                hammering.set()
 
     threads = [threading.Thread(target=hammer) for _ in range(2)]
     for t in threads:
         t.start()
     try:
-        time.sleep(0.2)
+        assert hammering.wait(30)
+        before = len(statuses)
         report = rebuild([tmp_path / "b"], index)
-        time.sleep(0.5)  # keep requesting while the workers switch; each looks for a new generation every 0.2 s
+        # keep requesting until every worker has switched: each looks for a new generation every 0.2 s
+        for n in range(100):
+            answers = ask_every_worker(served, "/healthz", f"after-rebuild-{n}", rounds=200)
+            if {body["generation"] for _, body in answers} == {report.generation}:  # both workers answered
+                break
+        during = len(statuses) - before
     finally:
         done.set()
         for t in threads:
             t.join(timeout=30)
 
     assert report.generation != old_generation
-    assert len(statuses) > 20
+    assert during > 0  # requests ran while the workers switched
     assert [s for s in statuses if s != 200] == []
     # every worker now answers from the new generation
     answers = ask_every_worker(served, "/healthz", "after-rebuild")
@@ -141,9 +147,7 @@ def test_serve_builds_from_corpus_then_sigterm_stops_every_process_with_exit_0(t
     workers = served.worker_pids()
     assert len(workers) == 2
 
-    started = time.monotonic()
-    assert served.stop(signal.SIGTERM) == 0
-    assert time.monotonic() - started < 5
+    assert served.stop(signal.SIGTERM) == 0  # it exited by itself: stop() kills, giving -9, only after 15 s
     assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
     log = served.error_log.read_text()
     assert "Handling signal: term" in log and "Shutting down: Master" in log
