@@ -87,6 +87,9 @@ class Engine:
             return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
                               None if message == notice else notice)
 
+        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
+            if reversed_range := request.reversed_range(start, end):
+                return page_of(message=reversed_range)
         if not parsed.clauses and not parsed.has_filters:
             if parsed.excluded:
                 return page_of(message="제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.")

@@ -100,12 +100,19 @@ def day(param: str, raw: str | None) -> str | None:
 
 
 def date_range(raw_from: str | None, raw_to: str | None) -> tuple[str | None, str | None]:
-    """Return the checked (from, to) days; raise when from is later than to."""
-    start, end = day("from", raw_from), day("to", raw_to)
+    """Return the checked (from, to) days.
+
+    A from later than to is well-formed, only empty: the search answers it with no hits and
+    reversed_range()'s message, as it answers any query that finds nothing to search.
+    """
+    return day("from", raw_from), day("to", raw_to)
+
+
+def reversed_range(start: str | None, end: str | None) -> str | None:
+    """Return what to tell a person whose date range ends before it starts (None when it does not)."""
     if start and end and start > end:
-        raise RequestError("from", f"from ({start}) is later than to ({end}); swap them",
-                           f"시작일({start})이 종료일({end})보다 늦습니다. 두 날짜를 바꿔 적어 주세요.")
-    return start, end
+        return f"시작일({start})이 종료일({end})보다 늦어 그 사이의 기사가 없습니다. 두 날짜를 바꿔 적어 주세요."
+    return None
 
 
 def source_filter(raw: str | None) -> str | None:
@@ -149,6 +156,6 @@ def openapi_parameters() -> list[dict]:
         param("source", "Only articles from this source (spaces around it are ignored; blank: any source).",
               {"type": "string"}),
         param("from", "Only articles dated on or after this day (empty: no lower bound). A day later than `to` "
-                      "is a 400 error.", day_or_empty, "2024-01-01"),
+                      "makes an empty range: no hits, and a message saying to swap them.", day_or_empty, "2024-01-01"),
         param("to", "Only articles dated on or before this day (empty: no upper bound).", day_or_empty, "2024-12-31"),
     ]

@@ -134,8 +134,8 @@ def document() -> dict:
                 "summary": "Search articles",
                 "parameters": SEARCH_PARAMETERS,
                 "responses": {"200": _ok("SearchResult", "A page of results."),
-                              "400": {"description": "A parameter is malformed or out of range, or `from` is later "
-                                                     "than `to`; the message names the parameter and how to fix it.",
+                              "400": {"description": "A parameter is malformed or out of range; the message names "
+                                                     "the parameter and how to fix it.",
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                               "405": _ERROR_RESPONSE},
             }},
