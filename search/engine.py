@@ -19,6 +19,7 @@ from .opened import OpenGeneration
 from .suggest import keyboard_suggestion
 
 MAX_SIZE, MAX_PAGE = request.MAX_SIZE, request.MAX_PAGE  # the request rules live in search/request.py
+SORTS = tuple(request.SORTS)
 GROUPS = ("article", "section")
 # Up to this many words, every one must match (as on Korean portals) unless no article has
 # them all. Longer queries are questions or pasted sentences: requiring every word there
