@@ -204,7 +204,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
         phrase = _is_phrase(body)
         pairs = _words(body.strip('"'), user_words)
         if not phrase:
-            pairs = [p for p in {tuple(p[0]): p for p in pairs}.values() if not set(p[0]) <= parsed.terms]
+            pairs = list({tuple(p[0]): p for p in pairs}.values())
         pairs = pairs[: max(0, MAX_TERMS - len(parsed.terms))]
         if not pairs:
             continue
@@ -217,11 +217,33 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             continue
         parsed.terms.update(terms)
         if pending_or is not None:
-            pending_or.append(tuple(clauses))
+            # OR joins the word on either side of it, whichever side holds more words
+            pending_or.append((clauses[0],))
             parsed.clauses.append(Clause(any_of=tuple(pending_or)))
             pending_or = None
-        else:
-            parsed.clauses.extend(clauses)
+            clauses = clauses[1:]
+        parsed.clauses.extend(clauses)
     if pending_or is not None:
         parsed.clauses.extend(pending_or[0])
+    parsed.clauses = _without_implied(parsed.clauses)
+    parsed.excluded = list(dict.fromkeys(parsed.excluded))
     return parsed
+
+
+def _without_implied(clauses: list[Clause]) -> list[Clause]:
+    """Drop repeated clauses and word clauses that the others already require, in any order.
+
+    "인공지능산업 산업": every article with the first has 산업, so the second adds nothing but
+    would count as a second word in a relaxed query. Which clauses go depends only on the set
+    of clauses, never on the order they were typed in ("title:한국 한국" and "한국 title:한국"
+    keep the same one). A smaller clause is weighed first, so of two that imply each other the
+    larger one stays.
+    """
+    kept = list(dict.fromkeys(clauses))
+    for clause in sorted(kept, key=lambda c: (len(c.terms), c.terms, c.fields, c.phrase, repr(c.any_of))):
+        if clause.any_of or clause.phrase:
+            continue
+        others = [c for c in kept if c is not clause and not c.any_of and set(c.fields) <= set(clause.fields)]
+        if all(any(t in c.terms for c in others) for t in clause.terms):
+            kept.remove(clause)
+    return kept
