@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from whoosh.analysis import Token, Tokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
 
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
@@ -88,17 +88,59 @@ def read_user_dictionary(path: str) -> tuple[tuple[str, str], ...]:
 
 
 def _normalize(text: str) -> tuple[str, list[int] | None]:
-    """NFKC-normalise text and map each normalised index back to its original index."""
+    """NFKC-normalise text as a whole and map each normalised index back to its original index.
+
+    Decomposed Hangul (what macOS pastes: "협" as three jamo) composes only across
+    characters, so the text is normalised in clusters: a starter with the marks and jamo that
+    combine with it. Every character of a cluster's output maps to the cluster's start;
+    ``original_end`` maps an end offset to the cluster's end.
+    """
     if unicodedata.is_normalized("NFKC", text):
         return text, None
     parts: list[str] = []
     back: list[int] = []
+    start, cluster = 0, ""
     for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch)
-        parts.append(n)
-        back.extend([i] * len(n))
+        if cluster and (unicodedata.combining(ch) or _combines(cluster, ch)):
+            cluster += ch
+            continue
+        if cluster:
+            n = unicodedata.normalize("NFKC", cluster)
+            parts.append(n)
+            back.extend([start] * len(n))
+        start, cluster = i, ch
+    n = unicodedata.normalize("NFKC", cluster)
+    parts.append(n)
+    back.extend([start] * len(n))
     back.append(len(text))
     return "".join(parts), back
+
+
+def _combines(cluster: str, ch: str) -> bool:
+    """Tell whether a starter changes when normalised after cluster (a vowel jamo after a consonant)."""
+    return unicodedata.normalize("NFKC", cluster + ch) != unicodedata.normalize("NFKC", cluster) + unicodedata.normalize("NFKC", ch)
+
+
+def original_end(back: list[int], end: int) -> int:
+    """Return the original offset where the normalised text's text[:end] ends: its cluster's end."""
+    last = back[end - 1]
+    while back[end] == last:
+        end += 1
+    return back[end]
+
+
+def source_term(value: str) -> str:
+    """Return the term a source name is indexed and searched as: NFKC-normalised, lowercased."""
+    return unicodedata.normalize("NFKC", value).lower()
+
+
+class SourceFilter(Filter):
+    """Turn a source name into its source_term, so a decomposed or full-width name matches."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = source_term(token.text)
+            yield token
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
@@ -156,7 +198,7 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
             continue
         form = form.lower()
         if back is not None:
-            start, end = back[start], back[end - 1] + 1
+            start, end = back[start], original_end(back, end)
         parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))

@@ -11,6 +11,7 @@ import numpy as np
 from whoosh import query as Q
 
 from chaja.index import schema, spans, store
+from chaja.index.analysis import source_term
 
 from . import highlight, scoring
 from .query import QueryError, parse, parse_date
@@ -84,7 +85,7 @@ class Engine:
         gen = self._current()
         parsed = parse(q, gen.user_words)
         if source:
-            parsed.sources.append(source.lower())
+            parsed.sources.append(source_term(source))
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 

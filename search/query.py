@@ -7,11 +7,12 @@ or ignored, so Whoosh's own syntax never leaks through.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 from chaja.index import schema
-from chaja.index.analysis import compound_parts, morphemes
+from chaja.index.analysis import compound_parts, morphemes, source_term
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
@@ -175,6 +176,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
     """Parse what a person typed into clauses; never raises for the text itself."""
     parsed = Parsed()
     text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
+    text = unicodedata.normalize("NFC", text)  # decomposed Hangul reads as typed: surfaces compare with terms
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         if (cut := text.rfind(" ")) > MAX_QUERY_CHARS // 2:
@@ -196,7 +198,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             continue
         if fname == "source" and not minus:
             if body.strip('"'):
-                parsed.sources.append(body.strip('"').lower())
+                parsed.sources.append(source_term(body.strip('"')))
             continue
         if fname not in ("title", ""):
             body = f"{fname} {body}"  # an unknown "field:" is just text

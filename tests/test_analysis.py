@@ -135,3 +135,24 @@ def test_stored_spans_find_exactly_the_asked_terms_even_among_their_prefixes(wor
         stored.append(Morpheme(word, pos, at, at + len(word)))
         at += len(word) + 1
     assert spans.decode(spans.encode(stored), terms) == [(m.start, m.end) for m in stored if m.text in terms]
+
+
+# --- normalisation of whole strings (issue 15, item 2) ---------------------------------------------
+
+def test_decomposed_hangul_gives_the_same_terms_with_offsets_into_the_decomposed_text():
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "협력을 강화하였다")  # what macOS pastes: 22 jamo
+    got = tokens(text)
+    assert [(t, p) for t, p, _, _ in got] == [("협력", 0), ("강화", 1)]
+    assert [(s, e) for _, _, s, e in got] == [(0, 6), (10, 15)]
+    assert [unicodedata.normalize("NFC", text[s:e]) for _, _, s, e in got] == ["협력", "강화"]
+
+
+def test_mixed_composed_decomposed_and_compatibility_text_maps_every_offset_back():
+    import unicodedata
+
+    text = "ＡＢＣ뉴스 " + unicodedata.normalize("NFD", "협력") + "을 42.195㎞ café " + "cafe\u0301"
+    got = tokens(text)
+    assert [t for t, _, _, _ in got] == ["abc", "뉴스", "협력", "42.195", "km", "café", "café"]
+    assert [text[s:e] for _, _, s, e in got] == ["ＡＢＣ", "뉴스", text[6:12], "42.195", "㎞", "café", "cafe\u0301"]

@@ -1,0 +1,64 @@
+"""Wrong results a hostile newcomer found (issue 15, items 2-6): each answer checked exactly."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from tests.conftest import write_jsonl
+
+
+def ids(page):
+    return [h.id for h in page.hits]
+
+
+def marked(html):
+    return re.findall(r"<mark>(.*?)</mark>", html)
+
+
+def nfd(text):
+    return unicodedata.normalize("NFD", text)
+
+
+MAC_NOTE = nfd("맥에서 쓴 메모: 두 기관이 협력을 강화하였다. 양자 통신 연구도 함께 한다.")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """Return an Engine over a few articles: one written in decomposed Hangul."""
+    from chaja.index.builder import rebuild
+    from chaja.search import Engine
+
+    folder = tmp_path_factory.mktemp("correctness")
+    write_jsonl(folder / "a.jsonl", [
+        {"id": "mac-note", "title": nfd("맥 메모"), "source": nfd("메모장"),
+         "sections": [{"heading": "", "text": MAC_NOTE}]},
+        {"id": "composed", "title": "연구 협력 소식", "sections": [{"heading": "", "text": "두 대학이 연구 협력 협약을 맺었다."}]},
+    ])
+    rebuild([folder], folder / "ix")
+    return Engine(folder / "ix")
+
+
+# -- 2. decomposed Hangul ----------------------------------------------------------------------------
+
+def test_decomposed_hangul_queries_find_what_composed_ones_do(engine):
+    composed, decomposed = engine.search("협력"), engine.search(nfd("협력"))
+    assert ids(decomposed) == ids(composed) == ["news/daejeon-quantum-computer", "archive-003",
+                                                "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]
+    assert decomposed.hits[0].snippet_html == composed.hits[0].snippet_html
+
+
+def test_decomposed_articles_are_found_and_marked_on_their_own_text(small):
+    for q in ("협력", nfd("협력을")):
+        page = small.search(q)
+        assert ids(page) == ["composed", "mac-note"], q
+    hit = small.search("양자 통신").hits[0]
+    assert hit.id == "mac-note"
+    assert marked(hit.snippet_html) == [nfd("양자"), nfd("통신")]
+    shown = hit.snippet_html.replace("<mark>", "").replace("</mark>", "").strip("…")
+    assert shown in MAC_NOTE and not "\u1160" <= shown[0] <= "\u11ff"  # cut between syllables, not in one
+    view = small.article("mac-note", "협력")
+    assert view.sections[0].text_html == MAC_NOTE.replace(nfd("협력"), f"<mark>{nfd('협력')}</mark>", 1)
+    assert ids(small.search("협력 source:메모장")) == ids(small.search("협력", source="메모장")) == ["mac-note"]
