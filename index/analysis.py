@@ -7,6 +7,7 @@ point into the text the caller passed in, even where NFKC normalisation changed 
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
-CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR", "VV", "VA", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL")
+CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "NR", "SH", "XR", "VV", "VA", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL")
 # Hangul nouns this long are split into two-syllable parts, so "은행" finds "한국은행"
 # and "의원" finds "국회의원" even where Kiwi keeps the compound whole.
 COMPOUND_MIN = 4
@@ -25,6 +26,11 @@ MAX_KIWI_CHARS = 20_000
 # A particle or ending typed as a word of its own ("은 는 이 가") is read by Kiwi as some
 # rare noun or verb; it carries no content, so it is dropped when it stands alone.
 LONE_PARTICLES = frozenset("은 는 이 가 을 를 의 에 도 만 와 과 로 으로 에서 에게 께 한테 부터 까지 이나 나 랑 이랑 요 죠 다".split())  # Kiwi's cost grows with sentence length; long texts go in pieces
+
+
+# A number followed by one of these is read with it, as a unit ("3.5%").
+UNIT_SIGNS = frozenset("%‰℃°")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 class Morpheme(NamedTuple):
@@ -188,12 +194,51 @@ def _lone_particle(text: str, start: int, end: int) -> bool:
     )
 
 
+def _digits(form: str) -> str:
+    """Return a number as written without thousands separators ("1,419" -> "1419")."""
+    return form.replace(",", "") if _GROUPED.fullmatch(form) else form
+
+
+def _number(tokens: list, i: int, norm: str) -> tuple[list[tuple[str, int]], int]:
+    """Return the readings of the number starting at tokens[i] (text, end), and the index after it.
+
+    A number reads as its digits ("1"), with the number words written onto it ("1만",
+    "5천억") and with the unit that follows ("1만 명", "5G", "3.5%"); all of them stand at one
+    position, so "1" still finds "1만 명" while "1만 명" finds no other "1".
+    """
+    form, tag, _, end = tokens[i]
+    readings = [(_digits(form), end)]
+    j = i + 1
+    while j < len(tokens) and tokens[j][1] == "NR" and tokens[j][2] == end:
+        form, end = readings[-1][0] + tokens[j][0], tokens[j][3]
+        readings.append((form, end))
+        j += 1
+    if j < len(tokens):
+        unit, unit_tag, unit_start, unit_end = tokens[j]
+        touching = unit_start == end
+        spaced = unit_start == end + 1 and norm[end] == " " and unit_tag == "NNB"  # counters are spaced: "1만 명"
+        if (touching or spaced) and (unit_tag in ("NR", "NNB", "SL") or unit in UNIT_SIGNS):
+            readings.append((readings[-1][0] + unit.lower(), unit_end))
+            j += 1
+    return readings, j
+
+
 def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     """Return the content morphemes of text with positions and original-text offsets."""
     norm, back = _normalize(text)
     out: list[Morpheme] = []
     pos = 0
-    for form, tag, start, end in _kiwi_tokens(kiwi_for(user_words), norm):
+    tokens = _kiwi_tokens(kiwi_for(user_words), norm)
+    i = 0
+    while i < len(tokens):
+        form, tag, start, end = tokens[i]
+        if tag in ("SN", "NR"):
+            readings, i = _number(tokens, i, norm)
+            for reading, end in readings:
+                out.append(Morpheme(reading, pos, back[start] if back else start, original_end(back, end) if back else end))
+            pos += 1
+            continue
+        i += 1
         if not tag.startswith(CONTENT_TAGS) or _lone_particle(norm, start, end):
             continue
         form = form.lower()
@@ -206,8 +251,8 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
         # positions, so both of Kiwi's readings of a compound ("국회의원" whole, or "국회" +
         # "의원") match each other, in phrases too.
         at = start
-        for i, part in enumerate(parts):
-            out.append(Morpheme(part, pos + i, at, at + len(part)))
+        for i_part, part in enumerate(parts):
+            out.append(Morpheme(part, pos + i_part, at, at + len(part)))
             at += len(part)
         pos += max(1, len(parts))
     return out

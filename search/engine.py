@@ -112,6 +112,10 @@ class Engine:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
             scores = scoring.coordinated(scores, share)
+            carrying = parsed.carrying
+            if len(carrying) < n:  # a lone digit or syllable ("alert(1)") matches too much to carry a hit
+                _, carried, _ = scoring.matched(gen.postings, carrying)
+                docs = docs[(carried[docs] > 0) | (count[docs] == n)]
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
         # Ranking by relevance sorts only the leaders that can reach this page.
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)

@@ -72,6 +72,18 @@ class Parsed:
     def can_relax(self) -> bool:
         return len(self.clauses) >= 2
 
+    @property
+    def carrying(self) -> list[Clause]:
+        """Return the clauses that can carry a hit of a relaxed query: not a lone digit or syllable."""
+        return [c for c in self.clauses if not _slight(c)]
+
+
+def _slight(clause: Clause) -> bool:
+    """Tell whether a clause is only one-character terms ("1", "가"), in every alternative."""
+    if clause.any_of:
+        return all(all(_slight(c) for c in alternative) for alternative in clause.any_of)
+    return all(len(t) == 1 for t in clause.terms)
+
 
 
 def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
@@ -82,8 +94,13 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     relaxed query never matches a part of it alone; "인공지능 산업" is two requirements.
     """
     words: list[tuple[list[str], list[int]]] = []
-    last_end = None
+    last_end = last_pos = None
     for m in morphemes(text, user_words):
+        if m.pos == last_pos:  # a longer reading at the same position ("1" -> "1만 명"): the query means it
+            words[-1][0][-1] = m.text
+            words[-1][1][1] = last_end = m.end
+            continue
+        last_pos = m.pos
         gap = text[last_end : m.start] if last_end is not None else " "
         if words and not any(c.isspace() or not (c.isalnum() or c in "-.") for c in gap):
             words[-1][0].append(m.text)

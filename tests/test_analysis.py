@@ -49,14 +49,14 @@ def test_compounds_kiwi_keeps_whole_are_split_into_parts_at_consecutive_position
 def test_mixed_hangul_latin_numbers_hanja():
     assert tokens("삼성전자는 AI 반도체 3.5% 성장, 韓國 經濟") == [
         ("삼성", 0, 0, 2), ("전자", 1, 2, 4), ("ai", 2, 6, 8), ("반도체", 3, 9, 12), ("3.5", 4, 13, 16),
-        ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
+        ("3.5%", 4, 13, 17), ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
 
 
 def test_nfkc_offsets_point_into_the_original_text():
     text = "42.195㎞ 완주, ＡＢＣ뉴스"
     got = tokens(text)
-    assert got == [("42.195", 0, 0, 6), ("km", 1, 6, 7), ("완주", 2, 8, 10), ("abc", 3, 12, 15), ("뉴스", 4, 15, 17)]
-    assert [text[s:e] for _, _, s, e in got] == ["42.195", "㎞", "완주", "ＡＢＣ", "뉴스"]
+    assert got == [("42.195", 0, 0, 6), ("42.195km", 0, 0, 7), ("완주", 1, 8, 10), ("abc", 2, 12, 15), ("뉴스", 3, 15, 17)]
+    assert [text[s:e] for _, _, s, e in got] == ["42.195", "42.195㎞", "완주", "ＡＢＣ", "뉴스"]
 
 
 def test_latin_is_lowercased():
@@ -154,5 +154,23 @@ def test_mixed_composed_decomposed_and_compatibility_text_maps_every_offset_back
 
     text = "ＡＢＣ뉴스 " + unicodedata.normalize("NFD", "협력") + "을 42.195㎞ café " + "cafe\u0301"
     got = tokens(text)
-    assert [t for t, _, _, _ in got] == ["abc", "뉴스", "협력", "42.195", "km", "café", "café"]
-    assert [text[s:e] for _, _, s, e in got] == ["ＡＢＣ", "뉴스", text[6:12], "42.195", "㎞", "café", "cafe\u0301"]
+    assert [t for t, _, _, _ in got] == ["abc", "뉴스", "협력", "42.195", "42.195km", "café", "café"]
+    assert [text[s:e] for _, _, s, e in got] == ["ＡＢＣ", "뉴스", text[6:12], "42.195", "42.195㎞", "café", "cafe\u0301"]
+
+
+# --- numbers with their units (issue 15, item 4) -----------------------------------------------------
+
+def test_a_number_with_its_unit_is_one_term_beside_the_bare_number():
+    text = "관객 1만 명은 1,419억 달러, 천만 관중과 5G 통신"
+    got = tokens(text)
+    assert [(t, p) for t, p, _, _ in got] == [
+        ("관객", 0), ("1", 1), ("1만", 1), ("1만명", 1), ("1419", 2), ("1419억", 2), ("1419억달러", 2),
+        ("천만", 3), ("관중", 4), ("5", 5), ("5g", 5), ("통신", 6)]
+    assert [text[s:e] for _, _, s, e in got] == [
+        "관객", "1", "1만", "1만 명", "1,419", "1,419억", "1,419억 달러", "천만", "관중", "5", "5G", "통신"]
+
+
+def test_digits_with_and_without_thousands_separators_are_the_same_term():
+    assert forms("1419억") == ["1419", "1419억"]
+    assert forms("1,000,000원") == forms("1000000원") == ["1000000", "1000000원"]
+    assert forms("42.195㎞") == ["42.195", "42.195km"]

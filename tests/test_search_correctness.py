@@ -62,3 +62,31 @@ def test_decomposed_articles_are_found_and_marked_on_their_own_text(small):
     view = small.article("mac-note", "협력")
     assert view.sections[0].text_html == MAC_NOTE.replace(nfd("협력"), f"<mark>{nfd('협력')}</mark>", 1)
     assert ids(small.search("협력 source:메모장")) == ids(small.search("협력", source="메모장")) == ["mac-note"]
+
+
+# -- 4. numbers --------------------------------------------------------------------------------------
+
+def test_a_number_and_its_unit_match_as_a_unit(engine):
+    page = engine.search("1만 명")
+    assert ids(page) == ["blog/indie-film-box-office"]
+    assert {m for h in page.hits for m in marked(h.title_html + h.snippet_html)} == {"1만 명"}
+    assert ids(engine.search("1만")) == ["blog/indie-film-box-office", "archive-003"]  # also "GPU 1만 장"
+    assert sorted(ids(engine.search("천만"))) == ["blog/indie-film-box-office", "news/kbo-opening-day-sellout"]
+    assert "'<mark>천만</mark> <mark>관중</mark>'" in engine.search("천만 관중").hits[0].title_html
+
+
+def test_digits_match_with_and_without_thousands_separators(engine):
+    for q in ("1419억", "1,419억", "1419억 달러"):
+        page = engine.search(q)
+        assert ids(page) == ["news/semiconductor-exports-record"], q
+        assert marked(page.hits[0].title_html)[0].startswith("1,419억"), q
+
+
+# -- 5. relaxed queries ------------------------------------------------------------------------------
+
+def test_a_relaxed_query_never_rests_on_a_lone_digit_or_syllable(engine):
+    page = engine.search("<script>alert(1)</script>")
+    assert (page.total, page.hits) == (0, ())
+    assert engine.search("1").total == 21  # asked alone, a digit is still searched
+    question = engine.search("김장 배추 1 우주선")  # relaxed: "1" alone carries no article
+    assert question.relaxed and ids(question) == ["archive-007"]
