@@ -19,9 +19,12 @@ from whoosh.analysis import Filter, Token, Tokenizer
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
 CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "NR", "SH", "XR", "VV", "VA", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL")
-# Hangul nouns this long are split into two-syllable parts, so "은행" finds "한국은행"
-# and "의원" finds "국회의원" even where Kiwi keeps the compound whole.
-COMPOUND_MIN = 4
+# Hangul nouns this long are split into the nouns Kiwi reads in them, so "은행" finds
+# "한국은행" and "통신" finds "통신부" even where Kiwi keeps the compound whole.
+COMPOUND_MIN = 3
+SPLIT_READINGS = 10  # of Kiwi's readings of a compound, how many are weighed
+SPLIT_MARGIN = 9.0  # how much worse than Kiwi's best reading a split may score, per extra word
+COMPOUND_CACHE = 200_000
 MAX_KIWI_CHARS = 20_000
 # A particle or ending typed as a word of its own ("은 는 이 가") is read by Kiwi as some
 # rare noun or verb; it carries no content, so it is dropped when it stands alone.
@@ -43,6 +46,7 @@ class Morpheme(NamedTuple):
 
 
 _kiwis: dict[tuple, object] = {}
+_compound_cache: dict[tuple[str, tuple], list[str]] = {}
 _kiwi_lock = threading.Lock()
 # Texts analysed ahead of time by ``prefetch`` (Kiwi's multi-threaded batch API); the
 # tokenizer takes them from here instead of analysing one text at a time.
@@ -175,14 +179,39 @@ def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-def compound_parts(form: str) -> list[str]:
-    """Split a long Hangul noun into two-syllable parts (an odd last syllable joins the last)."""
+def compound_parts(form: str, user_words: tuple = ()) -> list[str]:
+    """Split a long Hangul noun into the nouns Kiwi reads in it; [] when it reads none.
+
+    Kiwi keeps many compounds whole ("한국농수산식품유통공사", "통신부"), so their words would
+    not be found alone. Of Kiwi's own readings of the noun, the best one made of known nouns
+    only is taken (a one-syllable noun only at the end, as in 통신 + 부), if it scores within
+    SPLIT_MARGIN per extra word of Kiwi's best reading; its long parts are split the same way,
+    so a word is split alike wherever it stands. "청소년" stays whole: 청소 + 년 ends in a
+    bound noun.
+    """
     if len(form) < COMPOUND_MIN or not all("\uac00" <= c <= "\ud7a3" for c in form):
         return []
-    parts = [form[i : i + 2] for i in range(0, len(form) - len(form) % 2, 2)]
-    if len(form) % 2:
-        parts[-1] += form[-1]
-    return parts
+    key = (form, user_words)
+    parts = _compound_cache.get(key)
+    if parts is None:
+        parts = [q for p in _kiwi_split(kiwi_for(user_words), form) for q in (compound_parts(p, user_words) or [p])]
+        if len(_compound_cache) >= COMPOUND_CACHE:
+            _compound_cache.clear()
+        _compound_cache[key] = parts
+    return list(parts)
+
+
+def _kiwi_split(kiwi, form: str) -> list[str]:
+    """Return the forms of Kiwi's best reading of form as two or more known nouns, or []."""
+    readings = kiwi.analyze(form, top_n=SPLIT_READINGS)
+    best = readings[0][1]
+    for tokens, score in readings:
+        forms = [t.form for t in tokens]
+        if (len(tokens) >= 2 and "".join(forms) == form and (best - score) / (len(tokens) - 1) <= SPLIT_MARGIN
+                and all(t.tag in ("NNG", "NNP") and not t.oov for t in tokens)
+                and all(len(f) >= 2 for f in forms[:-1])):
+            return forms
+    return []
 
 
 def _lone_particle(text: str, start: int, end: int) -> bool:
@@ -244,12 +273,12 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
         form = form.lower()
         if back is not None:
             start, end = back[start], original_end(back, end)
-        parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
+        parts = compound_parts(form, user_words) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))
-        # A long compound is indexed and queried as its two-syllable parts at consecutive
-        # positions, so both of Kiwi's readings of a compound ("국회의원" whole, or "국회" +
-        # "의원") match each other, in phrases too.
+        # A long compound is indexed and queried as its parts at consecutive positions, so
+        # both of Kiwi's readings of a compound ("국회의원" whole, or "국회" + "의원") match
+        # each other, in phrases too.
         at = start
         for i_part, part in enumerate(parts):
             out.append(Morpheme(part, pos + i_part, at, at + len(part)))

@@ -111,7 +111,7 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     return [(w, text[start:end]) for w, (start, end) in words]
 
 
-def _joined(terms: list[str], surface: str) -> tuple[str, ...] | None:
+def _joined(terms: list[str], surface: str, user_words: tuple = ()) -> tuple[str, ...] | None:
     """Return the terms of a Hangul word read as one noun, where Kiwi split it into nouns.
 
     Kiwi splits an unknown name by context: "강완구가" in a question is "강" + "완구", in the
@@ -121,11 +121,12 @@ def _joined(terms: list[str], surface: str) -> tuple[str, ...] | None:
     """
     if len(terms) < 2 or "".join(terms) != surface or not all("\uac00" <= c <= "\ud7a3" for c in surface):
         return None
-    alternative = tuple(compound_parts(surface) or (surface,))
+    alternative = tuple(compound_parts(surface, user_words) or (surface,))
     return alternative if alternative != tuple(terms) else None
 
 
-def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
+def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fields: tuple[str, ...],
+                  user_words: tuple = ()) -> list[Clause]:
     """Return the clauses of words (each a morpheme, or the parts of one compound noun).
 
     A word Kiwi may read as one noun or as several matches either reading (korquad1-dev's
@@ -138,7 +139,7 @@ def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fie
     clauses = []
     for w, surface in zip(words, surfaces):
         clause = Clause(tuple(w), fields)
-        alternative = _joined(w, surface)
+        alternative = _joined(w, surface, user_words)
         if alternative:
             clause = Clause(any_of=((clause,), (Clause(alternative, fields),)))
         clauses.append(clause)
@@ -229,7 +230,8 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             continue
         words, surfaces = [w for w, _ in pairs], [s for _, s in pairs]
         terms = [t for w in words for t in w]
-        clauses = _word_clauses(words, surfaces, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED)
+        clauses = _word_clauses(words, surfaces, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED,
+                                user_words)
         terms += [t for c in clauses for alternative in c.any_of for a in alternative for t in a.terms]
         if minus:
             parsed.excluded.extend(clauses)

@@ -95,7 +95,7 @@ def test_long_text_is_analysed_in_pieces_with_correct_offsets():
     sentence = "부산항은 협력을 강화하였다. "
     text = sentence * 2000  # 32,000 characters, more than one Kiwi piece
     got = morphemes(text)
-    assert [m.text for m in got] == ["부산항", "협력", "강화"] * 2000
+    assert [m.text for m in got] == ["부산", "항", "협력", "강화"] * 2000
     assert all(text[m.start : m.end] == m.text for m in got)
     assert got[-1].end == len(text) - 5
 
@@ -174,3 +174,19 @@ def test_digits_with_and_without_thousands_separators_are_the_same_term():
     assert forms("1419억") == ["1419", "1419억"]
     assert forms("1,000,000원") == forms("1000000원") == ["1000000", "1000000원"]
     assert forms("42.195㎞") == ["42.195", "42.195km"]
+
+
+# --- compounds split into the words Kiwi reads in them (issue 15, item 3) -----------------------------
+
+@pytest.mark.parametrize("compound, parts", [
+    ("한국농수산식품유통공사", ["한국", "농수산", "식품", "유통", "공사"]),
+    ("동계청소년올림픽", ["동계", "청소년", "올림픽"]),
+    ("과학기술정보통신부", ["과학", "기술", "정보", "통신", "부"]),
+    ("한국은행", ["한국", "은행"]),
+    ("청소년", ["청소년"]),  # not 청소 (cleaning) + 년
+    ("농수산", ["농수산"]),
+])
+def test_a_long_noun_is_indexed_as_the_real_words_in_it(compound, parts):
+    got = tokens(compound + "의 발표")
+    assert got[:-1] == [(p, i, compound.index(p), compound.index(p) + len(p)) for i, p in enumerate(parts)]
+    assert got[-1][0] == "발표"

@@ -90,3 +90,18 @@ def test_a_relaxed_query_never_rests_on_a_lone_digit_or_syllable(engine):
     assert engine.search("1").total == 21  # asked alone, a digit is still searched
     question = engine.search("김장 배추 1 우주선")  # relaxed: "1" alone carries no article
     assert question.relaxed and ids(question) == ["archive-007"]
+
+
+# -- 3. compounds ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q, found", [
+    ("식품", ["archive-007"]), ("유통", ["archive-007"]), ("농수산", ["archive-007"]),
+    ("통신", ["news/private-5g-networks", "news/gwangju-ai-cluster"]),  # both say 과학기술정보통신부
+    ("청소", []),  # cleaning: not in 동계청소년올림픽
+])
+def test_the_real_words_of_a_compound_find_it_and_its_fragments_do_not(engine, q, found):
+    page = engine.search(q)
+    assert ids(page) == found
+    assert all(marked(h.title_html + h.snippet_html) == [q] * len(marked(h.title_html + h.snippet_html))
+               for h in page.hits)
+    assert "archive-007" not in ids(engine.search("산식"))  # no longer a part of 한국농수산식품유통공사
