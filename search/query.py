@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from chaja.index import schema
 from chaja.index.analysis import compound_parts, morphemes, source_term
@@ -53,6 +54,14 @@ class Clause:
     any_of: tuple[tuple[Clause, ...], ...] = ()
 
 
+class Marks(NamedTuple):
+    """What to mark in a hit: terms wherever they stand, phrases only where whole, words where their terms stand together."""
+
+    anywhere: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    words: tuple[tuple[str, ...], ...] = ()  # where their terms never stand together, each term is marked
+
+
 @dataclass
 class Parsed:
     """A parsed query: required clauses, exclusions, filters and the words to highlight."""
@@ -71,6 +80,26 @@ class Parsed:
     @property
     def can_relax(self) -> bool:
         return len(self.clauses) >= 2
+
+    @property
+    def marks(self) -> Marks:
+        """Return what the query's clauses mark: lone terms anywhere, phrases and words of several terms where they stand."""
+        anywhere: set[str] = set()
+        phrases: list[tuple[str, ...]] = []
+        words: list[tuple[str, ...]] = []
+
+        def add(clause: Clause) -> None:
+            for alternative in clause.any_of:
+                for c in alternative:
+                    add(c)
+            if len(clause.terms) == 1:
+                anywhere.add(clause.terms[0])
+            elif clause.terms:
+                (phrases if clause.phrase else words).append(clause.terms)
+
+        for clause in self.clauses:
+            add(clause)
+        return Marks(frozenset(anywhere), tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(words)))
 
     @property
     def carrying(self) -> list[Clause]:

@@ -35,7 +35,7 @@ def small(tmp_path_factory):
     write_jsonl(folder / "a.jsonl", [
         {"id": "mac-note", "title": nfd("맥 메모"), "source": nfd("메모장"),
          "sections": [{"heading": "", "text": MAC_NOTE}]},
-        {"id": "composed", "title": "연구 협력 소식", "sections": [{"heading": "", "text": "두 대학이 연구 협력 협약을 맺었다."}]},
+        {"id": "composed", "title": "연구 협력 소식", "sections": [{"heading": "", "text": "두 대학이 연구 협력 협약을 맺었다. 협력 기관도 연구를 늘린다."}]},
     ])
     rebuild([folder], folder / "ix")
     return Engine(folder / "ix")
@@ -105,3 +105,30 @@ def test_the_real_words_of_a_compound_find_it_and_its_fragments_do_not(engine, q
     assert all(marked(h.title_html + h.snippet_html) == [q] * len(marked(h.title_html + h.snippet_html))
                for h in page.hits)
     assert "archive-007" not in ids(engine.search("산식"))  # no longer a part of 한국농수산식품유통공사
+
+
+# -- 6. marks cover exactly what matched ------------------------------------------------------------
+
+def test_a_number_with_letters_marks_only_itself(engine):
+    page = engine.search("5G")
+    assert ids(page) == ["news/private-5g-networks"]
+    hit = page.hits[0]
+    assert set(marked(hit.title_html + hit.snippet_html)) == {"5G"}
+    text = "".join(s.text_html for s in engine.article(hit.id, "5G").sections)
+    assert "이음<mark>5G</mark>를 6G 시대를" in text
+
+
+def test_a_phrase_is_marked_only_where_the_whole_phrase_stands(engine):
+    view = engine.article("news/hanji-unesco-bid", '"국회의원"')
+    text = "".join(s.text_html for s in view.sections)
+    assert "여야 <mark>국회</mark> <mark>의원</mark> 10여 명은" in text
+    assert marked(text) == ["국회", "의원"]  # not the lone 국회 of 국회에서도
+    assert marked("".join(s.text_html for s in engine.article("news/hanji-unesco-bid", "국회").sections)) == [
+        "국회", "국회"]
+
+
+def test_a_word_of_several_terms_is_marked_where_they_stand_together(small):
+    hit = small.search("연구협력").hits[0]
+    assert hit.id == "composed"
+    assert hit.snippet_html.startswith("두 대학이 <mark>연구</mark> <mark>협력</mark> 협약을 맺었다. 협력 기관도 연구를")
+    assert marked(hit.title_html) == ["연구", "협력"]
