@@ -204,6 +204,8 @@ def compound_parts(form: str, user_words: tuple = ()) -> list[str]:
 def _kiwi_split(kiwi, form: str) -> list[str]:
     """Return the forms of Kiwi's best reading of form as two or more known nouns, or []."""
     readings = kiwi.analyze(form, top_n=SPLIT_READINGS)
+    if not readings:
+        return []
     best = readings[0][1]
     for tokens, score in readings:
         forms = [t.form for t in tokens]
