@@ -24,7 +24,9 @@ parameters = { "path.article_id" = "busan-port" }
 
 
 @pytest.mark.parametrize("seed", [2])
-def test_schemathesis_with_every_check_finds_nothing(web_server: Served, tmp_path: Path, seed: int) -> None:
+def test_schemathesis_with_every_check_finds_nothing(web_index: Path, chaja_server, tmp_path: Path, seed: int) -> None:
+    # a server of its own: hostile requests may hold a worker until its timeout, which other tests would feel
+    web_server: Served = chaja_server(web_index, "--workers", "2")
     (tmp_path / "schemathesis.toml").write_text(CONFIG, encoding="utf-8")
     done = subprocess.run(
         [str(ST), "--config-file", str(tmp_path / "schemathesis.toml"), "run", f"{web_server.base}/api/openapi.json",
