@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import analysis, lock, schema, spans, store
 from .article import Article, Skipped
+from .counts import skipped_summary
 from .readers import read_paths
 
 BATCH = 64  # articles analysed together by Kiwi's batch API
@@ -59,17 +60,19 @@ def bounded(article: Article) -> tuple[Article | Skipped, str | None]:
     where = article.path or article.id
     if not article.sections:
         return Skipped(where, f"article {article.id!r} has no sections; there is nothing to index"), None
-    if len(article.sections) <= MAX_SECTIONS:
-        return article, None
-    note = (f"{where}: article {article.id!r} has {len(article.sections):,} sections; indexed the first "
-            f"{MAX_SECTIONS:,}")
-    return replace(article, sections=article.sections[:MAX_SECTIONS]), note
+    notes = list(article.notes)  # what its reader noted, such as a date it could not read
+    if len(article.sections) > MAX_SECTIONS:
+        notes.append(f"{where}: article {article.id!r} has {len(article.sections):,} sections; indexed the first "
+                     f"{MAX_SECTIONS:,}")
+        article = replace(article, sections=article.sections[:MAX_SECTIONS])
+    return article, "; ".join(notes) or None
 
 
-def write_error(root: Path, error: OSError) -> BuildError:
+def write_error(root: Path, error: OSError, had_index: bool = True) -> BuildError:
     """Return the one-line error for a failed write into the index folder."""
     return BuildError(f"cannot write the new index in {root} ({error.strerror or error}); free disk space or "
-                      "make the folder writable — the previous index is unchanged and keeps serving")
+                      "make the folder writable — " + ("the previous index is unchanged and keeps serving"
+                                                       if had_index else "no index was made"))
 
 
 def documents(article: Article, user_words: tuple = (), sha: str | None = None) -> Iterator[dict]:
@@ -146,9 +149,15 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
     if workers:
         analysis.set_workers(workers)
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
+    created = not root.exists()
     with lock.hold(root, wait):
         store.prune(root, writer_locked=True)
-        return _rebuild(root, paths, user_words, user_dictionary, progress)
+        try:
+            return _rebuild(root, paths, user_words, user_dictionary, progress)
+        except BaseException:
+            if store.current(root) is None:  # a first build that failed leaves no folder that looks like an index
+                lock.remove_unused(root, folder=created)
+            raise
 
 
 def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
@@ -157,6 +166,7 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
 
     report = BuildReport()
     started = time.perf_counter()
+    had_index = store.current(root) is not None
     build = store.new_build_dir(root)
     try:
         ix = whoosh_index.create_in(str(build), schema.make_schema(user_words))
@@ -177,12 +187,14 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
                 if progress:
                     report.seconds = time.perf_counter() - started
                     progress(report)
+                store._test_pause("write")  # a test kills the writer here, with a batch written
         except BaseException:
             writer.cancel()
             raise
         if report.articles == 0:
             writer.cancel()
-            raise BuildError(f"no readable article in {', '.join(paths)} ({len(report.skipped)} files skipped); the previous index is unchanged")
+            raise BuildError(f"no readable article in {', '.join(paths)} ({skipped_summary(report.skipped)} skipped); "
+                             + ("the previous index is unchanged" if had_index else "no index was made"))
         writer.commit()
         ix.close()
         report.seconds = time.perf_counter() - started
@@ -201,7 +213,7 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
         return report
     except OSError as e:
         store.discard(build)
-        raise write_error(root, e) from e
+        raise write_error(root, e, had_index) from e
     except BaseException:
         store.discard(build)
         raise

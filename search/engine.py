@@ -13,15 +13,14 @@ from whoosh import query as Q
 from chaja.index import schema, store
 from chaja.index.analysis import source_term
 
-from . import highlight, scoring
-from .query import QueryError, parse, parse_date
+from . import highlight, request, scoring
+from .query import QueryError, parse
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
 from .opened import OpenGeneration
 from .suggest import keyboard_suggestion
 
-MAX_SIZE = 100
-MAX_PAGE = 1_000
-SORTS = ("relevance", "date")
+MAX_SIZE, MAX_PAGE = request.MAX_SIZE, request.MAX_PAGE  # the request rules live in search/request.py
+SORTS = tuple(request.SORTS)
 GROUPS = ("article", "section")
 # Up to this many words, every one must match (as on Korean portals) unless no article has
 # them all. Longer queries are questions or pasted sentences: requiring every word there
@@ -69,18 +68,12 @@ class Engine:
         back several times), which is what section-level evaluation judges.
         """
         started = time.perf_counter()
-        if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
-            raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE}")
-        if not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
-            raise QueryError(f"size must be a whole number from 1 to {MAX_SIZE}")
-        if sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        checked = request.check(page, size, sort, source, date_from, date_to)
+        page, size, sort, source = checked.page, checked.size, checked.sort, checked.source
+        date_from, date_to = checked.date_from, checked.date_to
         if group not in GROUPS:
             raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
         rank = scoring.rank_articles if group == "article" else scoring.rank_sections
-        date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
-        if date_from and date_to and date_from > date_to:
-            raise QueryError(f"from ({date_from}) is later than to ({date_to}); swap them")
         q = q or ""
         gen = self._current()
         parsed = parse(q, gen.user_words)
@@ -89,13 +82,21 @@ class Engine:
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
+        notice = " ".join(parsed.notes) or None
+
         def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None):
             took = (time.perf_counter() - started) * 1000
-            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message)
+            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
+                              None if message == notice else notice)
 
+        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
+            if reversed_range := request.reversed_range(start, end):
+                return page_of(message=reversed_range)
         if not parsed.clauses and not parsed.has_filters:
             if parsed.excluded:
                 return page_of(message="제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.")
+            if notice:  # all it had was a condition it could not read (date:2025-13-01): say that, not "particles"
+                return page_of(message=notice)
             if q.strip():
                 return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
             return page_of(message="검색어를 입력하세요.")
@@ -127,7 +128,7 @@ class Engine:
         found = [(int(d), float(scores[d])) for d in best[first : first + size]]
         hits = self._hits(gen, found, parsed)
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not total else None
-        return page_of(hits, total, relaxed, " ".join(parsed.notes) or None, suggestion)
+        return page_of(hits, total, relaxed, None, suggestion)
 
     @staticmethod
     def _allowed(gen: OpenGeneration, parsed) -> np.ndarray:
@@ -172,7 +173,8 @@ class Engine:
                 title_html=highlight.mark(f[schema.TITLE], highlight.spans_of(f, schema.TITLE, marks)),
                 url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
                 score=round(float(score), 4),
-                section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
+                section=SectionRef(f[schema.SECTION], f[schema.HEADING],
+                                   highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks))),
                 snippet_html=highlight.snippet(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
             ))
         return hits
@@ -205,8 +207,14 @@ class Engine:
         )
 
     def stats(self) -> dict:
-        """Return what the serving index holds and how it was built."""
+        """Return what the serving index holds and how it was built (a copy the caller may change)."""
         opened = self._current()  # one generation for every figure, even if a rebuild switches meanwhile
+        with self._lock:
+            if opened.stats is None:  # a generation never changes: walk its lexicon once, not per request
+                opened.stats = self._stats_of(opened)
+        return {**opened.stats, "paths": list(opened.stats["paths"])}
+
+    def _stats_of(self, opened: OpenGeneration) -> dict:
         gen, meta = opened.gen, opened.gen.meta()
         s = opened.searcher()
         terms = sum(1 for f in schema.SEARCHED for _ in s.reader().lexicon(f))

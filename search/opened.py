@@ -41,6 +41,7 @@ class OpenGeneration:
         self.postings = Postings(self._reader)
         kiwi_for(self.user_words)  # load Kiwi now, not inside the first search
         self.warmed = threading.Event()
+        self.stats: dict | None = None  # Engine.stats() of this generation, computed on first use
         threading.Thread(target=self._warm, name=f"warm {self.name}", daemon=True).start()
 
     def _warm(self) -> None:

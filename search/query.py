@@ -15,6 +15,8 @@ from typing import NamedTuple
 from chaja.index import schema
 from chaja.index.analysis import compound_parts, morphemes, source_term
 
+from . import limits
+
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
 
@@ -222,8 +224,11 @@ def _tokens(text: str):
 def parse(text: str, user_words: tuple = ()) -> Parsed:
     """Parse what a person typed into clauses; never raises for the text itself."""
     parsed = Parsed()
-    text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
+    # only what can be searched is looked at (a 1 MB paste cost 0.5 s here before it was cut); decomposed
+    # Hangul takes up to three characters a syllable before it is composed
+    text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text[: 3 * MAX_QUERY_CHARS + 1])
     text = unicodedata.normalize("NFC", text)  # decomposed Hangul reads as typed: surfaces compare with terms
+    text = limits.bound(text, parsed.notes)  # words and their length, before Kiwi spends time on them
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         if (cut := text.rfind(" ")) > MAX_QUERY_CHARS // 2:
