@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import analysis, lock, schema, spans, store
+from . import analysis, lock, schema, spans, store, vocabulary
 from .article import Article, Skipped
 from .readers import read_paths
 
@@ -185,6 +185,7 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
             raise BuildError(f"no readable article in {', '.join(paths)} ({len(report.skipped)} files skipped); the previous index is unchanged")
         writer.commit()
         ix.close()
+        published(build)
         report.seconds = time.perf_counter() - started
         (build / "PID").unlink(missing_ok=True)
         gen = store.publish(root, build, {
@@ -207,6 +208,17 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
         raise
     finally:
         analysis.forget_prefetched()
+
+
+def published(build: Path) -> None:
+    """Write what is derived from a finished Whoosh index into its build folder, just before publishing."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(build))
+    try:
+        vocabulary.write(build, ix)
+    finally:
+        ix.close()
 
 
 def _bounded(items: Iterable[Article | Skipped], report: BuildReport) -> Iterator[Article | Skipped]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from whoosh import query as Q
 
-from chaja.index import schema, spans, store
+from chaja.index import schema, spans, store, vocabulary
 
-from . import highlight, scoring
+from . import autocomplete, highlight, scoring
+from .correct import correct as corrected_query
 from .query import QueryError, parse, parse_date
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
 from .opened import OpenGeneration
@@ -36,6 +38,7 @@ class Engine:
         self._lock = threading.Lock()
         self._open: OpenGeneration | None = None
         self._checked = 0.0
+        self._vocabulary: tuple[str, vocabulary.Vocabulary | None] | None = None
 
     # -- the index, reopened when CURRENT names a new generation --------------------------
 
@@ -61,11 +64,14 @@ class Engine:
     # -- search -----------------------------------------------------------------------------
 
     def search(self, q: str, page: int = 1, size: int = 10, sort: str = "relevance", source: str | None = None,
-               date_from: str | None = None, date_to: str | None = None, group: str = "article") -> ResultPage:
+               date_from: str | None = None, date_to: str | None = None, group: str = "article",
+               correct: bool = True) -> ResultPage:
         """Search articles; raise QueryError for bad parameters, never for the query text.
 
         With group="section" every matching section is a hit of its own (an article can come
-        back several times), which is what section-level evaluation judges.
+        back several times), which is what section-level evaluation judges. A query with a word
+        the index does not hold gets a ``suggestion``; when the query finds nothing and the
+        suggestion does, its hits are returned with ``corrected`` (unless ``correct=False``).
         """
         started = time.perf_counter()
         if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
@@ -121,8 +127,37 @@ class Engine:
         first = (page - 1) * size
         found = [(int(d), float(scores[d])) for d in best[first : first + size]]
         hits = self._hits(gen, found, parsed)
-        suggestion = keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not total else None
+        suggestion = self._suggestion(gen, q, total)
+        if suggestion and not total and correct:
+            fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
+            return replace(fixed, query=q, suggestion=suggestion, corrected=True,
+                           took_ms=(time.perf_counter() - started) * 1000)
         return page_of(hits, total, relaxed, " ".join(parsed.notes) or None, suggestion)
+
+    def _suggestion(self, gen: OpenGeneration, q: str, total: int) -> str | None:
+        """Return the query corrected from the index's vocabulary or keyboard layout, or None."""
+        reader = gen.searcher().reader()
+
+        def has_term(term: str) -> bool:
+            return any(reader.doc_frequency(f, term) for f in schema.SEARCHED)
+
+        fixed = corrected_query(q, self.vocabulary(), has_term, gen.user_words)
+        if fixed and self._has_hits(gen, fixed):
+            return fixed
+        return keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not total else None
+
+    def vocabulary(self) -> vocabulary.Vocabulary | None:
+        """Return the serving generation's vocabulary (None if it was built without one)."""
+        gen = self._current()
+        if self._vocabulary is None or self._vocabulary[0] != gen.name:
+            self._vocabulary = (gen.name, vocabulary.read(gen.gen.path))
+        return self._vocabulary[1]
+
+    def suggest(self, prefix: str, size: int = 10) -> list[autocomplete.Suggestion]:
+        """Return completions of what a person is typing: titles and words, most articles first."""
+        if not isinstance(size, int) or not 1 <= size <= autocomplete.MAX_SIZE:
+            raise QueryError(f"size must be a whole number from 1 to {autocomplete.MAX_SIZE}")
+        return autocomplete.suggest(self.vocabulary(), prefix or "", size)
 
     @staticmethod
     def _allowed(gen: OpenGeneration, parsed) -> np.ndarray:

@@ -42,6 +42,7 @@ class ResultPage:
     hits: tuple[Hit, ...]
     sort: str = "relevance"
     message: str | None = None  # why nothing could be searched, for an empty or unusable query
+    corrected: bool = False  # the hits are for suggestion, because the query as typed found nothing
 
     @property
     def pages(self) -> int:
@@ -52,6 +53,7 @@ class ResultPage:
         out = {
             "query": self.query, "total": self.total, "page": self.page, "size": self.size,
             "took_ms": round(self.took_ms, 3), "relaxed": self.relaxed, "suggestion": self.suggestion,
+            "corrected": self.corrected,
             "hits": [asdict(h) for h in self.hits],
         }
         if self.message:

@@ -1,0 +1,126 @@
+"""Correct typos from the index's own vocabulary: distance over keystrokes, and the wrong keyboard layout.
+
+A word is only replaced when the index does not hold it: its text is not one of the index's
+words, and its morphemes are not all indexed terms that together make up the whole word.
+Predicates (a verb or adjective with its ending) are never corrected: their forms are endless.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from chaja.index.analysis import LONE_PARTICLES, kiwi_for, morphemes
+from chaja.index.vocabulary import MAX_KEY, Vocabulary
+
+from . import jamo
+from .autocomplete import _range
+from .suggest import layout_hangul
+
+_PLAIN = re.compile(r"^[\w.·-]+$")
+_PARTICLES = sorted(LONE_PARTICLES | {"에는", "에서는", "으로는", "이다", "하고", "처럼", "보다", "이라", "라는", "이라는", "의"},
+                    key=len, reverse=True)
+# Tags that make a word a predicate or give it an ending; such words are left as typed.
+_PREDICATE = ("E", "VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "NP")
+MAX_CANDIDATES = 3_000  # a range this large is a prefix too short to say anything
+MIN_KEYS = 4  # words shorter than this (in keystrokes) are too short to guess
+
+
+def _has_word(vocabulary: Vocabulary, text: str) -> bool:
+    key = jamo.keystrokes(text)
+    lo, hi = _range(vocabulary.keys, key)
+    return any(str(vocabulary.text[e]) == text for e in np.asarray(vocabulary.keys_order[lo:min(hi, lo + 64)]).tolist())
+
+
+def _stems(word: str) -> list[tuple[str, str]]:
+    """Return (stem, particle) readings of a word, the whole word first."""
+    out = [(word, "")]
+    for p in _PARTICLES:
+        if word.endswith(p) and len(word) - len(p) >= 2:
+            out.append((word[: -len(p)], p))
+    return out
+
+
+def held(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], user_words: tuple = ()) -> bool:
+    """Tell whether the index holds a typed word, so it must not be corrected."""
+    stems = _stems(word)
+    if any(_has_word(vocabulary, stem) for stem, _ in stems):
+        return True
+    found = morphemes(word, user_words)
+    if not found:
+        return True  # particles or symbols only: nothing to correct
+    covered = found[0].start == 0 and any(found[-1].end == len(stem) for stem, _ in stems)
+    touching = all(a.end >= b.start for a, b in zip(found, found[1:]))
+    if covered and touching and all(has_term(m.text) for m in found):
+        return True
+    tags = [t.tag for t in kiwi_for(user_words).tokenize(word)]
+    return any(tag.startswith(_PREDICATE) for tag in tags)
+
+
+def _near(vocabulary: Vocabulary, keys: str, limit: int) -> list[tuple[int, int, int]]:
+    """Return (distance, -count, entry) of words within limit - 1 edits of these keystrokes."""
+    n = len(keys)
+    part = max(2, (n - limit + 1) // limit)
+    candidates: set[int] = set()
+    for sorted_keys, order, piece in ((vocabulary.keys, vocabulary.keys_order, keys[:part]),
+                                      (vocabulary.backward, vocabulary.backward_order, keys[::-1][:part])):
+        lo, hi = _range(sorted_keys, piece)
+        if hi - lo <= MAX_CANDIDATES:
+            candidates.update(np.asarray(order[lo:hi]).tolist())
+    out = []
+    for e in candidates:
+        if vocabulary.kind[e]:  # titles are not words
+            continue
+        text = str(vocabulary.text[e])
+        other = jamo.keystrokes(text)
+        if abs(len(other) - n) >= limit:
+            continue
+        d = jamo.distance(keys, other, limit)
+        if d < limit:
+            out.append((d, -int(vocabulary.count[e]), e))
+    return sorted(out)
+
+
+def correct_word(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], user_words: tuple = ()) -> str | None:
+    """Return the index's word closest to a typed word it does not hold, or None."""
+    if not _PLAIN.match(word):
+        return None
+    if word.isascii():
+        if not word.isalpha() or has_term(word.lower()):
+            return None
+        for hangul in layout_hangul(word):
+            if held(hangul, vocabulary, has_term, user_words):
+                return hangul
+        return None
+    if not all(jamo.is_syllable(c) for c in word) or held(word, vocabulary, has_term, user_words):
+        return None
+    best = None
+    for stem, particle in _stems(word):
+        keys = jamo.keystrokes(stem)
+        if len(keys) < MIN_KEYS or len(keys) > MAX_KEY:
+            continue
+        limit = 2 if len(keys) < 10 else 3  # one keystroke off, two in long words
+        near = _near(vocabulary, keys, limit)
+        if near and (best is None or near[0][:2] < best[0][:2]):
+            best = (near[0], particle)
+    if best is None:
+        return None
+    (_, _, entry), particle = best
+    return str(vocabulary.text[entry]) + particle
+
+
+def correct(query: str, vocabulary: Vocabulary | None, has_term: Callable[[str], bool], user_words: tuple = ()) -> str | None:
+    """Return the query with every word the index does not hold replaced by its nearest word, or None if none was."""
+    if vocabulary is None or not query.strip():
+        return None
+    words = query.split()
+    changed = False
+    for i, word in enumerate(words):
+        if ":" in word or word.startswith(("-", '"')) or word in ("OR", "AND", "NOT"):
+            continue
+        fixed = correct_word(word, vocabulary, has_term, user_words)
+        if fixed and fixed != word:
+            words[i], changed = fixed, True
+    return " ".join(words) if changed else None
