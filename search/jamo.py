@@ -67,15 +67,20 @@ def from_layout(text: str) -> str | None:
     return "".join(out)
 
 
-def distance(a: str, b: str, limit: int = 3) -> int:
-    """Return the Levenshtein distance of two strings, or limit when it is at least limit."""
+# Vowels that sound alike in today's Korean and are confused in writing (베개/배게, 예/얘) cost half an edit.
+_ALIKE = {("ㅐ", "ㅔ"), ("ㅔ", "ㅐ"), ("ㅒ", "ㅖ"), ("ㅖ", "ㅒ")}
+
+
+def distance(a: str, b: str, limit: float = 3) -> float:
+    """Return the edit distance of two keystroke strings (alike vowels cost 0.5), or limit when it is at least limit."""
     if abs(len(a) - len(b)) >= limit:
         return limit
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = 0 if ca == cb else 0.5 if (ca, cb) in _ALIKE else 1
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost))
         if min(current) >= limit:
             return limit
         previous = current

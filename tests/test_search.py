@@ -144,7 +144,7 @@ def test_ties_are_broken_the_same_way_every_time(engine):
 
 
 def test_keyboard_layout_suggestion(engine):
-    page = engine.search("rlawkd")  # 김장 typed on an English layout
+    page = engine.search("rlawkd", correct=False)  # 김장 typed on an English layout
     assert page.total == 0 and page.suggestion == "김장"
     assert engine.search("from").suggestion is None
 

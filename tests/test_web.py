@@ -15,7 +15,7 @@ from conftest import WEB_ARTICLES
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
-SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"]
+SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"]
 HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html"]
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -132,7 +132,10 @@ def test_search_relaxed_when_no_article_has_every_word(client) -> None:
 
 def test_search_suggests_hangul_typed_on_an_english_keyboard(client) -> None:
     body = client.get("/api/search?q=qntksgkd").get_json()
-    assert (body["total"], body["suggestion"], body["hits"]) == (0, "부산항", [])
+    assert (body["total"], body["suggestion"], body["corrected"]) == (2, "부산항", True)
+    assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
+    body = client.get("/api/search?q=qntksgkd&correct=0").get_json()
+    assert (body["total"], body["suggestion"], body["corrected"], body["hits"]) == (0, "부산항", False, [])
 
 
 def test_search_message_only_when_the_query_cannot_be_used(client) -> None:
@@ -262,7 +265,7 @@ def test_openapi_document_describes_every_json_route(app, client) -> None:
     assert doc["openapi"] == "3.1.0"
     assert set(doc["paths"]) == api_routes(app)
     params = [p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]]
-    assert params == ["q", "page", "size", "sort", "source", "from", "to"]
+    assert params == ["q", "page", "size", "sort", "source", "from", "to", "correct"]
 
 
 def test_openapi_document_is_valid_and_matches_responses(client) -> None:
@@ -380,9 +383,9 @@ def test_empty_state(client) -> None:
 
 
 def test_empty_state_offers_the_suggestion(client) -> None:
-    page = client.get("/?q=qntksgkd").text
+    page = client.get("/?q=qntksgkd&correct=0").text
     assert "<p>검색 결과가 없습니다.</p>" in page
-    assert f'이 검색어를 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
+    assert f'이것을 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
 
 
 def test_relaxed_notice(client) -> None:

@@ -36,6 +36,7 @@ def search_args() -> dict:
         "source": request.args.get("source") or None,
         "date_from": request.args.get("from") or None,
         "date_to": request.args.get("to") or None,
+        "correct": request.args.get("correct") != "0",
     }
 
 
@@ -48,6 +49,17 @@ def search():
     except QueryError as e:
         raise BadRequest(str(e)) from None
     return page.to_json()
+
+
+@bp.get("/suggest")
+def suggest():
+    """Complete what a person is typing: titles and words of the index, most articles first."""
+    prefix = request.args.get("q", "")
+    try:
+        found = get_engine().suggest(prefix, int_arg("size", 10))
+    except QueryError as e:
+        raise BadRequest(str(e)) from None
+    return {"query": prefix, "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
 
 
 @bp.get("/articles/<path:article_id>")

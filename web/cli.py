@@ -173,14 +173,15 @@ def _engine(index):
 @click.option("--size", type=int, default=10, show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
-def search_command(query, index, page, size, sort, as_json):
+@click.option("--exact", is_flag=True, help="Search QUERY as typed even when a corrected query would find more.")
+def search_command(query, index, page, size, sort, as_json, exact):
     """Search the index for QUERY; exit 0 with results, 1 with none, 2 on a usage or index error."""
     from chaja.search import QueryError
 
     from .terminal import render_page
 
     try:
-        result = _engine(index).search(query, page=page, size=size, sort=sort)
+        result = _engine(index).search(query, page=page, size=size, sort=sort, correct=not exact)
     except QueryError as e:
         _fail(str(e))
     if as_json:

@@ -46,7 +46,7 @@ SCHEMAS = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"],
+        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"],
         "properties": {
             "query": {"type": "string"},
             "total": {"type": "integer", "minimum": 0, "description": "Number of matching articles."},
@@ -54,9 +54,21 @@ SCHEMAS = {
             "size": {"type": "integer", "minimum": 1, "maximum": 100},
             "took_ms": {"type": "number"},
             "relaxed": {"type": "boolean", "description": "True when no article had every word, so articles with some of them are shown."},
-            "suggestion": {"type": ["string", "null"], "description": "A corrected query to offer when nothing matched."},
+            "suggestion": {"type": ["string", "null"], "description": "The query with the words the index does not hold corrected (typos by jamo distance, Hangul typed on the English layout), or null."},
+            "corrected": {"type": "boolean", "description": "True when the query as typed found nothing and the hits are for suggestion."},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "message": {"type": "string", "description": "Present only when the query could not be used, e.g. when it is empty."},
+        },
+    },
+    "Suggestions": {
+        "type": "object",
+        "required": ["query", "suggestions"],
+        "properties": {
+            "query": {"type": "string"},
+            "suggestions": {"type": "array", "items": {
+                "type": "object", "required": ["text", "kind", "count"],
+                "properties": {"text": {"type": "string"}, "kind": {"enum": ["title", "term"]},
+                               "count": {"type": "integer", "minimum": 1, "description": "Articles holding it."}}}},
         },
     },
     "Section": {
@@ -122,6 +134,8 @@ SEARCH_PARAMETERS = [
     _param("source", "Only articles from this source.", {"type": "string"}),
     _param("from", "Only articles dated on or after this day.", {"type": "string", "format": "date"}, "2024-01-01"),
     _param("to", "Only articles dated on or before this day.", {"type": "string", "format": "date"}, "2024-12-31"),
+    _param("correct", "0 searches the query exactly as typed, even when it finds nothing and a correction would.",
+           {"type": "string", "enum": ["0", "1"], "default": "1"}),
 ]
 
 
@@ -141,6 +155,15 @@ def document() -> dict:
                 "summary": "Search articles",
                 "parameters": SEARCH_PARAMETERS,
                 "responses": {"200": _ok("SearchResult", "A page of results."),
+                              "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/suggest": {"get": {
+                "operationId": "suggest",
+                "summary": "Complete a typed prefix (초성, unfinished syllables and the English layout understood)",
+                "parameters": [_param("q", "What has been typed so far.", {"type": "string", "default": ""}, "ㅂㄷㅊ"),
+                               _param("size", "Suggestions at most.", {"type": "integer", "minimum": 1, "maximum": 20,
+                                                                       "default": 10})],
+                "responses": {"200": _ok("Suggestions", "Titles and words, most articles first."),
                               "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
             }},
             "/api/articles/{article_id}": {"get": {

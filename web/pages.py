@@ -27,9 +27,14 @@ def page_numbers(current: int, pages: int) -> range:
 
 
 def search_url(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
-               date_to: str = "") -> str:
-    """Return the shareable URL of a result page, leaving out default parameters and empty filters."""
+               date_to: str = "", exact: bool = False) -> str:
+    """Return the shareable URL of a result page, leaving out default parameters and empty filters.
+
+    exact searches q as typed, without replacing it by a correction when it finds nothing.
+    """
     args = {"q": q}
+    if exact:
+        args["correct"] = "0"
     if sort != "relevance":
         args["sort"] = sort
     if page != 1:
@@ -72,6 +77,7 @@ def index():
     if q.strip() or any(filters.values()):
         try:
             result = get_engine().search(q, page=number, size=current_app.config["PAGE_SIZE"], sort=sort,
+                                         correct=request.args.get("correct") != "0",
                                          **{name: value or None for name, value in filters.items()})
         except QueryError as e:
             raise BadRequest(str(e)) from None
