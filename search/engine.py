@@ -13,7 +13,7 @@ from whoosh import query as Q
 
 from chaja.index import schema, spans, store, vocabulary
 
-from . import autocomplete, highlight, scoring
+from . import autocomplete, facets, highlight, scoring
 from .correct import correct as corrected_query
 from .query import QueryError, parse, parse_date
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -94,9 +94,10 @@ class Engine:
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
-        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None):
+        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None, counted=None):
             took = (time.perf_counter() - started) * 1000
-            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message)
+            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
+                              facets=counted)
 
         if not parsed.clauses and not parsed.has_filters:
             if parsed.excluded:
@@ -111,7 +112,8 @@ class Engine:
         docs = docs[allowed[docs]]
         complete = docs[count[docs] == n]
         relaxed = parsed.can_relax and not len(complete)
-        if n <= STRICT_WORDS and not relaxed:
+        strict = n <= STRICT_WORDS and not relaxed
+        if strict:
             docs = complete
         else:
             # A question or a pasted sentence, or keywords no article has all of: rank what
@@ -127,12 +129,14 @@ class Engine:
         first = (page - 1) * size
         found = [(int(d), float(scores[d])) for d in best[first : first + size]]
         hits = self._hits(gen, found, parsed)
+        matching = np.flatnonzero(count == n if strict and n else count > 0 if n else gen.postings.live)
+        counted = facets.count(gen, parsed, matching, lambda p: self._allowed(gen, p))
         suggestion = self._suggestion(gen, q, total)
         if suggestion and not total and correct:
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
             return replace(fixed, query=q, suggestion=suggestion, corrected=True,
                            took_ms=(time.perf_counter() - started) * 1000)
-        return page_of(hits, total, relaxed, " ".join(parsed.notes) or None, suggestion)
+        return page_of(hits, total, relaxed, " ".join(parsed.notes) or None, suggestion, counted)
 
     def _suggestion(self, gen: OpenGeneration, q: str, total: int) -> str | None:
         """Return the query corrected from the index's vocabulary or keyboard layout, or None."""
@@ -233,6 +237,14 @@ class Engine:
             date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
             sections=sections,
         )
+
+    def sources(self) -> list[facets.FacetValue]:
+        """Return every source of the serving articles with how many articles it has, most first."""
+        return facets.sources(self._current())
+
+    def newest_date(self) -> str | None:
+        """Return the date of the newest article (None when no article has a date)."""
+        return facets.newest_date(self._current())
 
     def stats(self) -> dict:
         """Return what the serving index holds and how it was built."""

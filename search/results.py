@@ -43,6 +43,7 @@ class ResultPage:
     sort: str = "relevance"
     message: str | None = None  # why nothing could be searched, for an empty or unusable query
     corrected: bool = False  # the hits are for suggestion, because the query as typed found nothing
+    facets: dict | None = None  # {"source": [FacetValue], "year": [FacetValue]}, when a search ran
 
     @property
     def pages(self) -> int:
@@ -56,6 +57,8 @@ class ResultPage:
             "corrected": self.corrected,
             "hits": [asdict(h) for h in self.hits],
         }
+        if self.facets is not None:
+            out["facets"] = {name: [asdict(v) for v in values] for name, values in self.facets.items()}
         if self.message:
             out["message"] = self.message
         return out

@@ -16,6 +16,7 @@ from conftest import WEB_ARTICLES
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"]
+FACETS = ["facets"]  # present whenever a search ran
 HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html"]
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -69,7 +70,7 @@ def test_search_json_shape_types_and_headers(client) -> None:
     assert r.status_code == 200
     assert r.headers["Content-Type"] == JSON
     body = r.get_json()
-    assert list(body) == SEARCH_KEYS
+    assert list(body) == SEARCH_KEYS + FACETS
     assert body["query"] == "부산항"
     assert body["total"] == 2
     assert (body["page"], body["size"], body["relaxed"], body["suggestion"]) == (1, 10, False, None)
@@ -431,8 +432,7 @@ FILTERS = """<fieldset class="filters">
     <input type="date" id="f-from" name="from" value="{date_from}">
     <label for="f-to">종료일</label>
     <input type="date" id="f-to" name="to" value="{date_to}">
-  </fieldset>
-</form>"""
+    <span class="periods" role="group" aria-label="기간">"""  # the period presets follow (tests/test_facets.py)
 
 
 def filter_row(source: str = "", date_from: str = "", date_to: str = "") -> str:

@@ -62,6 +62,12 @@ def suggest():
     return {"query": prefix, "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
 
 
+@bp.get("/sources")
+def sources():
+    """List the sources of the serving articles with how many articles each has."""
+    return {"sources": [{"value": v.value, "count": v.count} for v in get_engine().sources()]}
+
+
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str):
     """Return one whole article."""

@@ -57,6 +57,11 @@ SCHEMAS = {
             "suggestion": {"type": ["string", "null"], "description": "The query with the words the index does not hold corrected (typos by jamo distance, Hangul typed on the English layout), or null."},
             "corrected": {"type": "boolean", "description": "True when the query as typed found nothing and the hits are for suggestion."},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {"type": "object", "required": ["source", "year"],
+                       "description": "Articles matching the query by source and by year, each counted under every "
+                                      "filter except its own kind; most first. Absent when nothing could be searched.",
+                       "properties": {"source": {"$ref": "#/components/schemas/FacetValues"},
+                                      "year": {"$ref": "#/components/schemas/FacetValues"}}},
             "message": {"type": "string", "description": "Present only when the query could not be used, e.g. when it is empty."},
         },
     },
@@ -70,6 +75,16 @@ SCHEMAS = {
                 "properties": {"text": {"type": "string"}, "kind": {"enum": ["title", "term"]},
                                "count": {"type": "integer", "minimum": 1, "description": "Articles holding it."}}}},
         },
+    },
+    "FacetValues": {
+        "type": "array",
+        "items": {"type": "object", "required": ["value", "count"],
+                  "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}},
+    },
+    "Sources": {
+        "type": "object",
+        "required": ["sources"],
+        "properties": {"sources": {"$ref": "#/components/schemas/FacetValues"}},
     },
     "Section": {
         "type": "object",
@@ -165,6 +180,11 @@ def document() -> dict:
                                                                        "default": 10})],
                 "responses": {"200": _ok("Suggestions", "Titles and words, most articles first."),
                               "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/sources": {"get": {
+                "operationId": "sources",
+                "summary": "List the sources with how many articles each has",
+                "responses": {"200": _ok("Sources", "Sources, most articles first."), "405": _ERROR_RESPONSE},
             }},
             "/api/articles/{article_id}": {"get": {
                 "operationId": "getArticle",

@@ -7,7 +7,7 @@ from functools import partial
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from chaja.search import QueryError
+from chaja.search import QueryError, facets
 from chaja.search.engine import MAX_PAGE
 from chaja.search.query import parse_date
 
@@ -82,7 +82,8 @@ def index():
         except QueryError as e:
             raise BadRequest(str(e)) from None
     return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result, filters=filters,
-                           search_url=partial(search_url, **filters), page_numbers=page_numbers)
+                           search_url=partial(search_url, **filters), page_numbers=page_numbers,
+                           periods=facets.periods(get_engine().newest_date()))
 
 
 @bp.get("/articles/<path:article_id>")
