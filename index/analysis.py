@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
+from .readings import reading as hanja_reading
+
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
@@ -146,8 +148,12 @@ def _lone_particle(text: str, start: int, end: int) -> bool:
     )
 
 
-def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
-    """Return the content morphemes of text with positions and original-text offsets."""
+def morphemes(text: str, user_words: tuple = (), readings: bool = True) -> list[Morpheme]:
+    """Return the content morphemes of text with positions and original-text offsets.
+
+    With readings, a Hanja word is followed by its Hangul reading at the same place (a query
+    asks for either instead: chaja.search.query).
+    """
     norm, back = _normalize(text)
     out: list[Morpheme] = []
     pos = 0
@@ -158,11 +164,17 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
         if back is not None:
             start, end = back[start], back[end - 1] + 1
         parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
+        if tag == "SH" and readings and (read := hanja_reading(form)):
+            parts = [form, *(compound_parts(read) or [read])]  # the Hanja, then its reading's parts
         if not parts:
             out.append(Morpheme(form, pos, start, end))
         # A long compound is indexed and queried as its two-syllable parts at consecutive
         # positions, so both of Kiwi's readings of a compound ("국회의원" whole, or "국회" +
         # "의원") match each other, in phrases too.
+        if tag == "SH" and parts:
+            out.extend(Morpheme(part, pos + max(0, i - 1), start, end) for i, part in enumerate(parts))
+            pos += max(1, len(parts) - 1)
+            continue
         at = start
         for i, part in enumerate(parts):
             out.append(Morpheme(part, pos + i, at, at + len(part)))

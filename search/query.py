@@ -12,6 +12,7 @@ from datetime import date
 
 from chaja.index import schema
 from chaja.index.analysis import compound_parts, morphemes
+from chaja.index.readings import reading as hanja_reading
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
@@ -82,7 +83,7 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     """
     words: list[tuple[list[str], list[int]]] = []
     last_end = None
-    for m in morphemes(text, user_words):
+    for m in morphemes(text, user_words, readings=False):  # a Hanja word's reading is an alternative (_read)
         gap = text[last_end : m.start] if last_end is not None else " "
         if words and not any(c.isspace() or not (c.isalnum() or c in "-.") for c in gap):
             words[-1][0].append(m.text)
@@ -107,6 +108,19 @@ def _joined(terms: list[str], surface: str) -> tuple[str, ...] | None:
     return alternative if alternative != tuple(terms) else None
 
 
+def _read(terms: list[str]) -> tuple[str, ...] | None:
+    """Return the terms of a word with each Hanja term replaced by its Hangul reading's parts, or None.
+
+    The index holds a Hanja word's reading beside it, so the reading alone finds both scripts:
+    "大韓民國" finds 대한민국 and "經濟" finds 경제.
+    """
+    out = []
+    for t in terms:
+        read = hanja_reading(t)
+        out.extend(compound_parts(read) or [read] if read else [t])
+    return tuple(out) if out != list(terms) else None
+
+
 def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
     """Return the clauses of words (each a morpheme, or the parts of one compound noun).
 
@@ -120,9 +134,9 @@ def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fie
     clauses = []
     for w, surface in zip(words, surfaces):
         clause = Clause(tuple(w), fields)
-        alternative = _joined(w, surface)
-        if alternative:
-            clause = Clause(any_of=((clause,), (Clause(alternative, fields),)))
+        alternatives = [a for a in (_joined(w, surface), _read(w)) if a]
+        if alternatives:
+            clause = Clause(any_of=((clause,), *((Clause(a, fields),) for a in alternatives)))
         clauses.append(clause)
     return clauses
 
