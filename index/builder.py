@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import analysis, lock, schema, spans, store, vocabulary
+from . import analysis, lock, schema, spans, store, synonyms, vocabulary
 from .article import Article, Skipped
 from .readers import read_paths
 
@@ -135,24 +135,27 @@ def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple) -> I
 
 
 def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None, *,
-            workers: int | None = None, user_dictionary: str | None = None,
+            workers: int | None = None, user_dictionary: str | None = None, synonyms_file: str | None = None,
             progress: Callable[[BuildReport], None] | None = None, wait: float = lock.DEFAULT_WAIT) -> BuildReport:
     """Index the articles under paths into a new generation and make it the serving one.
 
     Holds the index's writer lock, waiting up to ``wait`` seconds for another writer (lock.IndexBusy).
+    The synonym groups of ``synonyms_file`` (chaja.index.synonyms) are kept with the generation.
     """
     root = store.index_dir(index)
     paths = [str(p) for p in paths]
     if workers:
         analysis.set_workers(workers)
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
+    groups = synonyms.read(synonyms_file) if synonyms_file else ()
     with lock.hold(root, wait):
         store.prune(root, writer_locked=True)
-        return _rebuild(root, paths, user_words, user_dictionary, progress)
+        return _rebuild(root, paths, user_words, user_dictionary, progress, groups, synonyms_file)
 
 
 def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
-             progress: Callable[[BuildReport], None] | None) -> BuildReport:
+             progress: Callable[[BuildReport], None] | None, groups: tuple = (),
+             synonyms_file: str | None = None) -> BuildReport:
     from whoosh import index as whoosh_index
 
     report = BuildReport()
@@ -186,6 +189,8 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
         writer.commit()
         ix.close()
         published(build)
+        if groups:
+            synonyms.write(build, groups)
         report.seconds = time.perf_counter() - started
         (build / "PID").unlink(missing_ok=True)
         gen = store.publish(root, build, {
@@ -197,6 +202,8 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
             "seconds": round(report.seconds, 3),
             "user_dictionary": os.path.abspath(user_dictionary) if user_dictionary else None,
             "user_words": len(user_words),
+            "synonyms": os.path.abspath(synonyms_file) if synonyms_file else None,
+            "synonym_groups": len(groups),
         }, writer_locked=True)
         report.generation = gen.name
         return report

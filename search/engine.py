@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as Q
 
-from chaja.index import schema, spans, store, vocabulary
+from chaja.index import schema, spans, store, synonyms as synonym_file, vocabulary
 
-from . import autocomplete, facets, highlight, scoring
+from . import autocomplete, facets, highlight, scoring, synonyms
 from .correct import correct as corrected_query
 from .query import QueryError, parse, parse_date
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -38,7 +38,7 @@ class Engine:
         self._lock = threading.Lock()
         self._open: OpenGeneration | None = None
         self._checked = 0.0
-        self._vocabulary: tuple[str, vocabulary.Vocabulary | None] | None = None
+        self._derived: tuple[str, vocabulary.Vocabulary | None, synonyms.Table] | None = None
 
     # -- the index, reopened when CURRENT names a new generation --------------------------
 
@@ -88,7 +88,7 @@ class Engine:
             raise QueryError(f"from ({date_from}) is later than to ({date_to}); swap them")
         q = q or ""
         gen = self._current()
-        parsed = parse(q, gen.user_words)
+        parsed = self._parse(gen, q)
         if source:
             parsed.sources.append(source.lower())
         if date_from or date_to:
@@ -150,12 +150,21 @@ class Engine:
             return fixed
         return keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not total else None
 
+    def _derived_of(self, gen: OpenGeneration) -> tuple[str, vocabulary.Vocabulary | None, synonyms.Table]:
+        """Return what the generation keeps beside its index: the vocabulary and the synonyms."""
+        derived = self._derived
+        if derived is None or derived[0] != gen.name:
+            table = synonyms.table(synonym_file.load(gen.gen.path), gen.user_words)
+            derived = self._derived = (gen.name, vocabulary.read(gen.gen.path), table)
+        return derived
+
+    def _parse(self, gen: OpenGeneration, text: str):
+        """Parse a query and let each word of a synonym group match the others."""
+        return synonyms.expand(parse(text, gen.user_words), self._derived_of(gen)[2])
+
     def vocabulary(self) -> vocabulary.Vocabulary | None:
         """Return the serving generation's vocabulary (None if it was built without one)."""
-        gen = self._current()
-        if self._vocabulary is None or self._vocabulary[0] != gen.name:
-            self._vocabulary = (gen.name, vocabulary.read(gen.gen.path))
-        return self._vocabulary[1]
+        return self._derived_of(self._current())[1]
 
     def suggest(self, prefix: str, size: int = 10) -> list[autocomplete.Suggestion]:
         """Return completions of what a person is typing: titles and words, most articles first."""
@@ -188,7 +197,7 @@ class Engine:
         return allowed
 
     def _has_hits(self, gen: OpenGeneration, text: str) -> bool:
-        parsed = parse(text, gen.user_words)
+        parsed = self._parse(gen, text)
         if not parsed.clauses:
             return False
         _, count, _ = scoring.matched(gen.postings, parsed.clauses)
@@ -220,7 +229,7 @@ class Engine:
         docs = sorted(s.docs_for_query(Q.Term(schema.ARTICLE, article_id)))
         if not docs:
             return None
-        terms = parse(query or "", gen.user_words).terms
+        terms = self._parse(gen, query or "").terms
         fields = sorted((s.stored_fields(d) for d in docs), key=lambda f: f[schema.SECTION])
         first = fields[0]
         sections = tuple(

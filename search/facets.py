@@ -58,7 +58,8 @@ def columns(gen) -> Columns:
             if len(ids):
                 doc_source[ids] = len(names)
                 names.append(searcher.stored_fields(int(ids[0]))[schema.SOURCE])  # as written, not lower-cased
-        years, doc_year = np.unique(gen.dates.astype("U4"), return_inverse=True)
+        dates = gen.dates if len(gen.dates) == len(gen.article_of) else np.full(len(gen.article_of), "", "U10")  # no date column
+        years, doc_year = np.unique(dates.astype("U4"), return_inverse=True)
         if len(years) and years[0] == "":
             doc_year = doc_year - 1  # "" sorts first: no date
             years = years[1:]
@@ -69,7 +70,7 @@ def columns(gen) -> Columns:
         source[gen.article_of[docs]] = doc_source[docs]
         year[gen.article_of[docs]] = doc_year[docs]
         live[gen.article_of[docs]] = True
-        dated = np.unique(gen.dates[docs])
+        dated = np.unique(dates[docs])
         newest = str(dated[-1]) if len(dated) and dated[-1] else None
         found = _columns[gen] = Columns(source, tuple(names), year, tuple(str(y) for y in years), live, newest)
         return found
