@@ -13,7 +13,7 @@ from whoosh import query as Q
 
 from chaja.index import schema, spans, store, synonyms as synonym_file, vocabulary
 
-from . import autocomplete, facets, highlight, scoring, synonyms
+from . import autocomplete, facets, highlight, related, scoring, synonyms
 from .correct import correct as corrected_query
 from .query import QueryError, parse, parse_date
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -22,6 +22,7 @@ from .suggest import keyboard_suggestion
 
 MAX_SIZE = 100
 MAX_PAGE = 1_000
+MAX_RELATED = 20
 SORTS = ("relevance", "date")
 GROUPS = ("article", "section")
 # Up to this many words, every one must match (as on Korean portals) unless no article has
@@ -128,7 +129,7 @@ class Engine:
         relaxed = relaxed and total > 0
         first = (page - 1) * size
         found = [(int(d), float(scores[d])) for d in best[first : first + size]]
-        hits = self._hits(gen, found, parsed)
+        hits = self._hits(gen, found, parsed, group == "article")
         matching = np.flatnonzero(count == n if strict and n else count > 0 if n else gen.postings.live)
         counted = facets.count(gen, parsed, matching, lambda p: self._allowed(gen, p))
         suggestion = self._suggestion(gen, q, total)
@@ -204,12 +205,13 @@ class Engine:
         return bool((count == len(parsed.clauses)).any())
 
     @staticmethod
-    def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
+    def _hits(gen: OpenGeneration, found, parsed, fold: bool = False) -> list[Hit]:
+        """Return the hits of found documents; with fold, a hit the same story as a better one is folded into it."""
         s = gen.searcher()
         terms = parsed.terms
         hits = []
-        for d, score in found:
-            f = s.stored_fields(d)
+        stored = [s.stored_fields(d) for d, _ in found]
+        for (d, score), f in zip(found, stored):
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
                 title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
@@ -218,6 +220,8 @@ class Engine:
                 section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
                 snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
             ))
+        if fold:
+            hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
         return hits
 
     # -- articles and statistics ------------------------------------------------------------
@@ -246,6 +250,12 @@ class Engine:
             date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
             sections=sections,
         )
+
+    def related(self, article_id: str, size: int = 5) -> list[related.Related] | None:
+        """Return the articles closest to one by its distinctive words (never itself); None for an unknown id."""
+        if not isinstance(size, int) or not 1 <= size <= MAX_RELATED:
+            raise QueryError(f"size must be a whole number from 1 to {MAX_RELATED}")
+        return related.related(self._current(), article_id, size)
 
     def sources(self) -> list[facets.FacetValue]:
         """Return every source of the serving articles with how many articles it has, most first."""

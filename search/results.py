@@ -26,6 +26,7 @@ class Hit:
     score: float
     section: SectionRef
     snippet_html: str  # escaped HTML whose only tags are <mark>
+    duplicates: tuple[str, ...] = ()  # ids of lower hits on this page that are the same story (관련 기사)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, abort, request
@@ -75,6 +76,18 @@ def article(article_id: str):
     if view is None:
         abort(404, f"no article with id {article_id!r}")
     return view.to_json()
+
+
+@bp.get("/articles/<path:article_id>/related")
+def related(article_id: str):
+    """Return the articles closest to one (more like this), never the article itself."""
+    try:
+        found = get_engine().related(article_id, int_arg("size", 5))
+    except QueryError as e:
+        raise BadRequest(str(e)) from None
+    if found is None:
+        abort(404, f"no article with id {article_id!r}")
+    return {"id": article_id, "related": [asdict(r) for r in found]}
 
 
 @bp.get("/stats")

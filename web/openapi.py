@@ -42,6 +42,8 @@ SCHEMAS = {
             "score": {"type": "number"},
             "section": {"$ref": "#/components/schemas/SectionRef"},
             "snippet_html": {"type": "string", "description": "Escaped HTML whose only tags are <mark>."},
+            "duplicates": {"type": "array", "items": {"type": "string"},
+                           "description": "Ids of articles on this page that are the same story, folded into this hit."},
         },
     },
     "SearchResult": {
@@ -85,6 +87,18 @@ SCHEMAS = {
         "type": "object",
         "required": ["sources"],
         "properties": {"sources": {"$ref": "#/components/schemas/FacetValues"}},
+    },
+    "Related": {
+        "type": "object",
+        "required": ["id", "related"],
+        "properties": {
+            "id": {"type": "string"},
+            "related": {"type": "array", "items": {
+                "type": "object", "required": ["id", "title", "url", "date", "source", "score"],
+                "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "url": _NULLABLE_STRING,
+                               "date": {"type": ["string", "null"], "format": "date"}, "source": _NULLABLE_STRING,
+                               "score": {"type": "number"}}}},
+        },
     },
     "Section": {
         "type": "object",
@@ -194,6 +208,16 @@ def document() -> dict:
                                 "schema": {"type": "string"}}],
                 "responses": {"200": _ok("Article", "The article with all its sections."),
                               "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/articles/{article_id}/related": {"get": {
+                "operationId": "relatedArticles",
+                "summary": "Articles closest to one by its distinctive words (more like this), never itself",
+                "parameters": [{"name": "article_id", "in": "path", "required": True,
+                                "description": "Article id as the search hits give it.", "schema": {"type": "string"}},
+                               _param("size", "Articles at most.", {"type": "integer", "minimum": 1, "maximum": 20,
+                                                                    "default": 5})],
+                "responses": {"200": _ok("Related", "The closest articles, closest first."),
+                              "400": _ERROR_RESPONSE, "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
             }},
             "/api/stats": {"get": {
                 "operationId": "stats",

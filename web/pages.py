@@ -93,5 +93,5 @@ def article(article_id: str):
     view = get_engine().article(article_id, query=q or None)
     if view is None:
         abort(404, "요청한 기사를 찾을 수 없습니다. 검색 결과에서 다시 찾아 주세요.")
-    return render_template("article.html", article=view, q=q,
+    return render_template("article.html", article=view, q=q, related=get_engine().related(article_id, 5) or [],
                            back=search_url(q) if q.strip() else url_for("pages.index"))
