@@ -89,17 +89,28 @@ def related(gen, article_id: str, size: int = 5) -> list[Related] | None:
 
 
 def _words(stored: dict) -> set[str]:
-    return {t for names, _ in stored[schema.SPANS] if names for t in names.split(SEPARATOR)}
+    """Return the words of a hit's title and section, numbers left out (a daily series differs only by them)."""
+    return {t for names, _ in stored[schema.SPANS] if names for t in names.split(SEPARATOR)
+            if not t.replace(".", "").replace(",", "").isdigit()}
+
+
+def _same_day(a: str | None, b: str | None) -> bool:
+    """Tell whether two articles are of the same day (an undated one can be any story's copy).
+
+    A daily series (the weather of each day) reads alike but is not one story.
+    """
+    return not a or not b or a == b
 
 
 def same_stories(stored: list[dict]) -> list[list[int]]:
-    """Group hits (their stored fields, best first) whose words overlap at least SAME_STORY; each group best first."""
+    """Group hits (their stored fields, best first) of the same day whose words overlap at least SAME_STORY."""
     words = [_words(f) for f in stored]
     groups: list[list[int]] = []
     for i, w in enumerate(words):
         for g in groups:
             head = words[g[0]]
-            if w and len(w & head) / len(w | head) >= SAME_STORY:
+            if (w and len(w & head) / len(w | head) >= SAME_STORY
+                    and _same_day(stored[i].get(schema.DATE), stored[g[0]].get(schema.DATE))):
                 g.append(i)
                 break
         else:

@@ -56,7 +56,7 @@ class ResultPage:
             "query": self.query, "total": self.total, "page": self.page, "size": self.size,
             "took_ms": round(self.took_ms, 3), "relaxed": self.relaxed, "suggestion": self.suggestion,
             "corrected": self.corrected,
-            "hits": [asdict(h) for h in self.hits],
+            "hits": [{**asdict(h), "duplicates": list(h.duplicates)} for h in self.hits],
         }
         if self.facets is not None:
             out["facets"] = {name: [asdict(v) for v in values] for name, values in self.facets.items()}
