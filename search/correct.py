@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from chaja.index.analysis import LONE_PARTICLES, kiwi_for, morphemes
+from chaja.index.analysis import CONTENT_TAGS, LONE_PARTICLES, compound_parts, kiwi_for
 from chaja.index.vocabulary import MAX_KEY, Vocabulary
 
 from . import jamo
@@ -24,7 +24,7 @@ _PARTICLES = sorted(LONE_PARTICLES | {"에는", "에서는", "으로는", "이�
                     key=len, reverse=True)
 # Tags that make a word a predicate or give it an ending; such words are left as typed.
 _PREDICATE = ("E", "VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "NP")
-MAX_CANDIDATES = 3_000  # a range this large is a prefix too short to say anything
+MAX_CANDIDATES = 5_000  # a range this large is a prefix too short to say anything
 MIN_KEYS = 4  # words shorter than this (in keystrokes) are too short to guess
 
 
@@ -43,47 +43,51 @@ def _stems(word: str) -> list[tuple[str, str]]:
     return out
 
 
-def held(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], user_words: tuple = ()) -> bool:
-    """Tell whether the index holds a typed word, so it must not be corrected."""
+def held(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], tokens=None,
+         user_words: tuple = ()) -> bool:
+    """Tell whether the index holds a typed word, so it must not be corrected (tokens: Kiwi's, if already at hand)."""
     stems = _stems(word)
     if any(_has_word(vocabulary, stem) for stem, _ in stems):
         return True
-    found = morphemes(word, user_words)
-    if not found:
-        return True  # particles or symbols only: nothing to correct
-    covered = found[0].start == 0 and any(found[-1].end == len(stem) for stem, _ in stems)
-    touching = all(a.end >= b.start for a, b in zip(found, found[1:]))
-    if covered and touching and all(has_term(m.text) for m in found):
+    if tokens is None:
+        tokens = kiwi_for(user_words).tokenize(word)
+    if any(t.tag.startswith(_PREDICATE) for t in tokens):
         return True
-    tags = [t.tag for t in kiwi_for(user_words).tokenize(word)]
-    return any(tag.startswith(_PREDICATE) for tag in tags)
+    content = [t for t in tokens if t.tag.startswith(CONTENT_TAGS)]
+    if not content:
+        return True  # particles or symbols only: nothing to correct
+    covered = content[0].start == 0 and any(content[-1].end == len(stem) for stem, _ in stems)
+    touching = all(a.end >= b.start for a, b in zip(content, content[1:]))
+    terms = [p for t in content for p in (compound_parts(t.form) if t.tag.startswith("NN") else ()) or [t.form.lower()]]
+    return covered and touching and all(has_term(t) for t in terms)
 
 
-def _near(vocabulary: Vocabulary, keys: str, limit: int) -> list[tuple[int, int, int]]:
-    """Return (distance, -count, entry) of words within limit - 1 edits of these keystrokes."""
+def _near(vocabulary: Vocabulary, keys: str, limit: int) -> list[tuple[float, int, int]]:
+    """Return (distance, -count, entry) of words less than limit edits from these keystrokes."""
     n = len(keys)
     part = max(2, (n - limit + 1) // limit)
     candidates: set[int] = set()
     for sorted_keys, order, piece in ((vocabulary.keys, vocabulary.keys_order, keys[:part]),
                                       (vocabulary.backward, vocabulary.backward_order, keys[::-1][:part])):
         lo, hi = _range(sorted_keys, piece)
-        if hi - lo <= MAX_CANDIDATES:
-            candidates.update(np.asarray(order[lo:hi]).tolist())
+        if hi - lo > MAX_CANDIDATES:
+            continue
+        lengths = np.char.str_len(np.asarray(sorted_keys[lo:hi]))
+        near = np.flatnonzero(np.abs(lengths - n) < limit)
+        candidates.update(np.asarray(order[lo:hi])[near].tolist())
     out = []
     for e in candidates:
         if vocabulary.kind[e]:  # titles are not words
             continue
-        text = str(vocabulary.text[e])
-        other = jamo.keystrokes(text)
-        if abs(len(other) - n) >= limit:
-            continue
+        other = jamo.keystrokes(str(vocabulary.text[e]))
         d = jamo.distance(keys, other, limit)
         if d < limit:
             out.append((d, -int(vocabulary.count[e]), e))
     return sorted(out)
 
 
-def correct_word(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], user_words: tuple = ()) -> str | None:
+def correct_word(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], user_words: tuple = (),
+                 tokens=None) -> str | None:
     """Return the index's word closest to a typed word it does not hold, or None."""
     if not _PLAIN.match(word):
         return None
@@ -91,10 +95,10 @@ def correct_word(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bo
         if not word.isalpha() or has_term(word.lower()):
             return None
         for hangul in layout_hangul(word):
-            if held(hangul, vocabulary, has_term, user_words):
+            if held(hangul, vocabulary, has_term, user_words=user_words):
                 return hangul
         return None
-    if not all(jamo.is_syllable(c) for c in word) or held(word, vocabulary, has_term, user_words):
+    if not all(jamo.is_syllable(c) for c in word) or held(word, vocabulary, has_term, tokens, user_words):
         return None
     best = None
     for stem, particle in _stems(word):
@@ -116,11 +120,17 @@ def correct(query: str, vocabulary: Vocabulary | None, has_term: Callable[[str],
     if vocabulary is None or not query.strip():
         return None
     words = query.split()
+    # Kiwi reads every Hangul word the vocabulary lacks in one batch call, not one call each.
+    unknown = list(dict.fromkeys(w for w in words if _PLAIN.match(w) and all(jamo.is_syllable(c) for c in w)
+                                 and not any(_has_word(vocabulary, stem) for stem, _ in _stems(w))))
+    analysed = dict(zip(unknown, kiwi_for(user_words).tokenize(unknown))) if unknown else {}
     changed = False
     for i, word in enumerate(words):
         if ":" in word or word.startswith(("-", '"')) or word in ("OR", "AND", "NOT"):
             continue
-        fixed = correct_word(word, vocabulary, has_term, user_words)
+        if not word.isascii() and word not in analysed:
+            continue  # held by the vocabulary, or not a plain Hangul word
+        fixed = correct_word(word, vocabulary, has_term, user_words, analysed.get(word))
         if fixed and fixed != word:
             words[i], changed = fixed, True
     return " ".join(words) if changed else None

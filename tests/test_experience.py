@@ -122,7 +122,7 @@ def test_vocabulary_arrays_are_sorted_and_memory_mapped(corpus_index: Path) -> N
     from chaja.index import store
 
     v = vocabulary.read(store.require(corpus_index).path)
-    assert isinstance(v.keys, np.memmap)
+    assert isinstance(v.keys.base, np.memmap) and not v.keys.flags.owndata  # mapped, not read into memory
     for keys in (v.keys, v.initials, v.backward):
         assert (keys[:-1] <= keys[1:]).all()
     assert len(v.keys) == len(v.initials) == len(v) and len(v.backward) == int((np.asarray(v.kind) == 0).sum())
