@@ -20,11 +20,10 @@ from . import schema
 from .spans import SEPARATOR
 
 PREFIX = "vocabulary-"
-FILES = ("text", "count", "kind", "keys", "keys-order", "initials", "initials-order", "backward", "backward-order")
+FILES = ("text", "offsets", "count", "kind", "keys-order", "initials-order", "backward-order")
 TERM, TITLE = 0, 1
 MAX_WORD = 20  # longer runs are pasted strings, not words anyone types
 MAX_TITLE = 80
-MAX_KEY = 32  # keys are cut to this many characters; a longer prefix is checked against the text
 # On a large index a word in one article only is mostly a name or a spacing accident; leaving
 # those out keeps the arrays small (a small collection keeps every word).
 RARE_FROM = 2_000  # articles
@@ -32,20 +31,26 @@ RARE_FROM = 2_000  # articles
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Entries (text, article count, kind) and three sorted keys over them, each with its order."""
+    """Entries (text, article count, kind) and three orders of them: by keystrokes, by 초성, by reversed keystrokes.
 
-    text: np.ndarray
+    The keys are not stored: a binary search computes the few it compares from the text
+    (search.jamo), which keeps the files a fraction of the index's size.
+    """
+
+    text: np.ndarray  # UTF-8 of every entry, one after another
+    offsets: np.ndarray  # entry i is text[offsets[i]:offsets[i + 1]]
     count: np.ndarray
     kind: np.ndarray
-    keys: np.ndarray  # keystrokes (search.jamo.keystrokes), sorted
-    keys_order: np.ndarray  # entry of each key
-    initials: np.ndarray  # 초성, sorted
-    initials_order: np.ndarray
-    backward: np.ndarray  # keystrokes reversed, words only, sorted (typo correction looks up suffixes)
-    backward_order: np.ndarray
+    keys_order: np.ndarray  # entries sorted by search.jamo.keystrokes
+    initials_order: np.ndarray  # entries sorted by search.jamo.initials
+    backward_order: np.ndarray  # words (no titles) sorted by their keystrokes reversed
 
     def __len__(self) -> int:
-        return len(self.text)
+        return len(self.count)
+
+    def entry(self, i: int) -> str:
+        """Return the text of entry i."""
+        return self.text[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
 
 
 def _words(text: str, encoded) -> set[str]:
@@ -101,22 +106,22 @@ def build(word_counts: Counter, title_counts: Counter) -> Vocabulary:
 
     entries = [(w, c, TERM) for w, c in word_counts.items()] + [(t, c, TITLE) for t, c in title_counts.items()
                                                                if t not in word_counts]
-    text = np.array([e[0] for e in entries] or [""][:0], dtype=f"U{max([len(e[0]) for e in entries] or [1])}")
-    count = np.array([e[1] for e in entries], dtype=np.int32)
-    kind = np.array([e[2] for e in entries], dtype=np.int8)
-
-    def sorted_keys(values: list[str], entry: np.ndarray):
-        keys = np.array([v[:MAX_KEY] for v in values] or [""][:0], dtype=f"U{MAX_KEY}")
-        order = np.argsort(keys, kind="stable")
-        return keys[order], entry[order].astype(np.int32)
-
-    everything = np.arange(len(entries))
+    encoded = [e[0].encode("utf-8") for e in entries]
+    offsets = np.zeros(len(entries) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    text = np.frombuffer(b"".join(encoded), dtype=np.uint8) if encoded else np.zeros(0, np.uint8)
     strokes = [keystrokes(e[0]) for e in entries]
-    keys, keys_order = sorted_keys(strokes, everything)
-    first, first_order = sorted_keys([initials(e[0]) for e in entries], everything)
-    words = np.flatnonzero(kind == TERM)
-    backward, backward_order = sorted_keys([strokes[i][::-1] for i in words], words)
-    return Vocabulary(text, count, kind, keys, keys_order, first, first_order, backward, backward_order)
+
+    def order(keys: list[str], among: list[int]) -> np.ndarray:
+        return np.array(sorted(among, key=lambda i: keys[i]), dtype=np.int32)
+
+    everything = list(range(len(entries)))
+    return Vocabulary(
+        text=text, offsets=offsets,
+        count=np.array([e[1] for e in entries], dtype=np.int32), kind=np.array([e[2] for e in entries], dtype=np.int8),
+        keys_order=order(strokes, everything), initials_order=order([initials(e[0]) for e in entries], everything),
+        backward_order=order([k[::-1] for k in strokes], [i for i in everything if entries[i][2] == TERM]),
+    )
 
 
 def write(build_dir: str | os.PathLike, ix) -> Vocabulary:

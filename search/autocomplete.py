@@ -6,11 +6,13 @@ prefix is a range found by binary search, and the range's entries held by most a
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from chaja.index.vocabulary import MAX_KEY, TERM, Vocabulary
+from chaja.index.vocabulary import TERM, Vocabulary
 
 from . import jamo
 
@@ -28,27 +30,26 @@ class Suggestion:
     count: int
 
 
-def _range(keys: np.ndarray, prefix: str) -> tuple[int, int]:
-    prefix = prefix[:MAX_KEY]
-    return int(np.searchsorted(keys, prefix, "left")), int(np.searchsorted(keys, prefix + _END, "left"))
+def _range(vocabulary: Vocabulary, order: np.ndarray, key: Callable[[str], str], prefix: str) -> tuple[int, int]:
+    """Return the positions in order of the entries whose key starts with prefix (a binary search)."""
+    def key_at(i: int) -> str:
+        return key(vocabulary.entry(int(order[i])))
+
+    positions = range(len(order))
+    return bisect_left(positions, prefix, key=key_at), bisect_left(positions, prefix + _END, key=key_at)
 
 
-def _best(vocabulary: Vocabulary, keys: np.ndarray, order: np.ndarray, prefix: str, size: int,
-          full=None) -> list[int]:
+def _best(vocabulary: Vocabulary, order: np.ndarray, key: Callable[[str], str], prefix: str, size: int) -> list[int]:
     """Return up to size entries whose key starts with prefix, most articles first."""
-    lo, hi = _range(keys, prefix)
+    lo, hi = _range(vocabulary, order, key, prefix)
     if lo >= hi:
         return []
-    entries = np.asarray(order[lo:hi])
-    counts = np.asarray(vocabulary.count)[entries]
-    if full is not None and len(prefix) > MAX_KEY:  # the key was cut: check the whole text
-        keep = [i for i, e in enumerate(entries.tolist()) if full(str(vocabulary.text[e])).startswith(prefix)]
-        entries, counts = entries[keep], counts[keep]
+    entries = order[lo:hi]
+    counts = vocabulary.count[entries]
     if len(entries) > size * 4:  # only the leaders need sorting
         leaders = np.argpartition(-counts, size * 4)[: size * 4]
         entries, counts = entries[leaders], counts[leaders]
-    ranked = sorted(zip((-counts).tolist(), entries.tolist()),
-                    key=lambda ce: (ce[0], len(vocabulary.text[ce[1]]), ce[1]))
+    ranked = sorted(zip((-counts).tolist(), entries.tolist()), key=lambda ce: (ce[0], int(vocabulary.offsets[ce[1] + 1] - vocabulary.offsets[ce[1]]), ce[1]))
     return [e for _, e in ranked[:size]]
 
 
@@ -78,11 +79,12 @@ def suggest(vocabulary: Vocabulary | None, query: str, size: int = 10) -> list[S
     seen: dict[int, None] = {}
     for how, prefix in readings(query):
         if how == "initials":
-            found = _best(vocabulary, vocabulary.initials, vocabulary.initials_order, prefix, size, jamo.initials)
+            found = _best(vocabulary, vocabulary.initials_order, jamo.initials, prefix, size)
         else:
-            found = _best(vocabulary, vocabulary.keys, vocabulary.keys_order, prefix, size, jamo.keystrokes)
+            found = _best(vocabulary, vocabulary.keys_order, jamo.keystrokes, prefix, size)
         for e in found:
             seen.setdefault(e, None)
-    chosen = sorted(seen, key=lambda e: (-int(vocabulary.count[e]), len(vocabulary.text[e]), e))[:size]
-    return [Suggestion(str(vocabulary.text[e]), "term" if vocabulary.kind[e] == TERM else "title",
-                       int(vocabulary.count[e])) for e in chosen]
+    texts = {e: vocabulary.entry(e) for e in seen}
+    chosen = sorted(seen, key=lambda e: (-int(vocabulary.count[e]), len(texts[e]), e))[:size]
+    return [Suggestion(texts[e], "term" if vocabulary.kind[e] == TERM else "title", int(vocabulary.count[e]))
+            for e in chosen]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from chaja.index.analysis import CONTENT_TAGS, LONE_PARTICLES, compound_parts, kiwi_for
-from chaja.index.vocabulary import MAX_KEY, Vocabulary
+from chaja.index.vocabulary import Vocabulary
 
 from . import jamo
 from .autocomplete import _range
@@ -26,12 +26,17 @@ _PARTICLES = sorted(LONE_PARTICLES | {"에는", "에서는", "으로는", "이�
 _PREDICATE = ("E", "VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "NP")
 MAX_CANDIDATES = 5_000  # a range this large is a prefix too short to say anything
 MIN_KEYS = 4  # words shorter than this (in keystrokes) are too short to guess
+MAX_KEYS = 40  # longer ones are not words
 
 
 def _has_word(vocabulary: Vocabulary, text: str) -> bool:
     key = jamo.keystrokes(text)
-    lo, hi = _range(vocabulary.keys, key)
-    return any(str(vocabulary.text[e]) == text for e in np.asarray(vocabulary.keys_order[lo:min(hi, lo + 64)]).tolist())
+    lo, hi = _range(vocabulary, vocabulary.keys_order, jamo.keystrokes, key)
+    return any(vocabulary.entry(e) == text for e in vocabulary.keys_order[lo:min(hi, lo + 64)].tolist())
+
+
+def _backward(text: str) -> str:
+    return jamo.keystrokes(text)[::-1]
 
 
 def _stems(word: str) -> list[tuple[str, str]]:
@@ -67,19 +72,18 @@ def _near(vocabulary: Vocabulary, keys: str, limit: int) -> list[tuple[float, in
     n = len(keys)
     part = max(2, (n - limit + 1) // limit)
     candidates: set[int] = set()
-    for sorted_keys, order, piece in ((vocabulary.keys, vocabulary.keys_order, keys[:part]),
-                                      (vocabulary.backward, vocabulary.backward_order, keys[::-1][:part])):
-        lo, hi = _range(sorted_keys, piece)
-        if hi - lo > MAX_CANDIDATES:
-            continue
-        lengths = np.char.str_len(np.asarray(sorted_keys[lo:hi]))
-        near = np.flatnonzero(np.abs(lengths - n) < limit)
-        candidates.update(np.asarray(order[lo:hi])[near].tolist())
+    for order, key, piece in ((vocabulary.keys_order, jamo.keystrokes, keys[:part]),
+                              (vocabulary.backward_order, _backward, keys[::-1][:part])):
+        lo, hi = _range(vocabulary, order, key, piece)
+        if hi - lo <= MAX_CANDIDATES:
+            candidates.update(order[lo:hi].tolist())
     out = []
     for e in candidates:
         if vocabulary.kind[e]:  # titles are not words
             continue
-        other = jamo.keystrokes(str(vocabulary.text[e]))
+        other = jamo.keystrokes(vocabulary.entry(e))
+        if abs(len(other) - n) >= limit:
+            continue
         d = jamo.distance(keys, other, limit)
         if d < limit:
             out.append((d, -int(vocabulary.count[e]), e))
@@ -103,7 +107,7 @@ def correct_word(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bo
     best = None
     for stem, particle in _stems(word):
         keys = jamo.keystrokes(stem)
-        if len(keys) < MIN_KEYS or len(keys) > MAX_KEY:
+        if not MIN_KEYS <= len(keys) <= MAX_KEYS:
             continue
         limit = 2 if len(keys) < 10 else 3  # one keystroke off, two in long words
         near = _near(vocabulary, keys, limit)
@@ -112,7 +116,7 @@ def correct_word(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bo
     if best is None:
         return None
     (_, _, entry), particle = best
-    return str(vocabulary.text[entry]) + particle
+    return vocabulary.entry(entry) + particle
 
 
 def correct(query: str, vocabulary: Vocabulary | None, has_term: Callable[[str], bool], user_words: tuple = ()) -> str | None:

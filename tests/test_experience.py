@@ -122,10 +122,15 @@ def test_vocabulary_arrays_are_sorted_and_memory_mapped(corpus_index: Path) -> N
     from chaja.index import store
 
     v = vocabulary.read(store.require(corpus_index).path)
-    assert isinstance(v.keys.base, np.memmap) and not v.keys.flags.owndata  # mapped, not read into memory
-    for keys in (v.keys, v.initials, v.backward):
-        assert (keys[:-1] <= keys[1:]).all()
-    assert len(v.keys) == len(v.initials) == len(v) and len(v.backward) == int((np.asarray(v.kind) == 0).sum())
+    assert isinstance(v.text.base, np.memmap) and not v.text.flags.owndata  # mapped, not read into memory
+    for order, key in ((v.keys_order, jamo.keystrokes), (v.initials_order, jamo.initials),
+                       (v.backward_order, lambda t: jamo.keystrokes(t)[::-1])):
+        keys = [key(v.entry(e)) for e in order.tolist()]
+        assert keys == sorted(keys)
+    assert len(v.keys_order) == len(v.initials_order) == len(v) == len(set(v.keys_order.tolist()))
+    assert len(v.backward_order) == int((v.kind == vocabulary.TERM).sum())
+    assert v.entry(int(v.keys_order[0])) and sum(p.stat().st_size for p in store.require(corpus_index).path.glob(
+        f"{vocabulary.PREFIX}*")) < 100_000  # a fraction of the index (the sample corpus: 780 kB)
 
 
 # -- the JSON API, the page and the CLI ------------------------------------------------------------

@@ -83,7 +83,7 @@ def typed_prefixes(word: str) -> list[str]:
 
 def measure_suggest(engine: Engine, samples: int, rng: random.Random) -> None:
     vocabulary = engine.vocabulary()
-    words = [str(vocabulary.text[i]) for i in rng.sample(range(len(vocabulary)), min(samples, len(vocabulary)))]
+    words = [vocabulary.entry(i) for i in rng.sample(range(len(vocabulary)), min(samples, len(vocabulary)))]
     prefixes = [p for w in words for p in typed_prefixes(w[:12])]
     engine.suggest("워밍업")
     times, empty = [], 0
