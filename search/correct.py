@@ -24,6 +24,7 @@ _PARTICLES = sorted(LONE_PARTICLES | {"에는", "에서는", "으로는", "이�
                     key=len, reverse=True)
 # Tags that make a word a predicate or give it an ending; such words are left as typed.
 _PREDICATE = ("E", "VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "NP")
+_ATTACHED = ("J", "XSN")  # particles and noun suffixes (들, 님) that a held word may carry
 MAX_CANDIDATES = 5_000  # a range this large is a prefix too short to say anything
 MIN_KEYS = 4  # words shorter than this (in keystrokes) are too short to guess
 MAX_KEYS = 40  # longer ones are not words
@@ -61,10 +62,13 @@ def held(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], tok
     content = [t for t in tokens if t.tag.startswith(CONTENT_TAGS)]
     if not content:
         return True  # particles or symbols only: nothing to correct
-    covered = content[0].start == 0 and any(content[-1].end == len(stem) for stem, _ in stems)
+    # Held when it is indexed words with nothing but particles and noun suffixes around them
+    # ("변의", "아이들"); "반도채" (반 + 도 + 채) is not, "인공지눙" has a part no article holds.
+    rest = [t for t in tokens if not t.tag.startswith(CONTENT_TAGS)]
     touching = all(a.end >= b.start for a, b in zip(content, content[1:]))
     terms = [p for t in content for p in (compound_parts(t.form) if t.tag.startswith("NN") else ()) or [t.form.lower()]]
-    return covered and touching and all(has_term(t) for t in terms)
+    return (content[0].start == 0 and touching and all(t.tag.startswith(_ATTACHED) for t in rest)
+            and all(has_term(t) for t in terms))
 
 
 def _near(vocabulary: Vocabulary, keys: str, limit: int) -> list[tuple[float, int, int]]:
