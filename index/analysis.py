@@ -163,18 +163,20 @@ def morphemes(text: str, user_words: tuple = (), readings: bool = True) -> list[
         form = form.lower()
         if back is not None:
             start, end = back[start], back[end - 1] + 1
-        parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
         if tag == "SH" and readings and (read := hanja_reading(form)):
-            parts = [form, *(compound_parts(read) or [read])]  # the Hanja, then its reading's parts
+            # The Hanja and its Hangul reading's first part at one position, the reading's
+            # other parts after it: "經濟" is found by 경제, "大韓民國" by 대한민국.
+            read_parts = compound_parts(read) or [read]
+            out.append(Morpheme(form, pos, start, end))
+            out.extend(Morpheme(part, pos + i, start, end) for i, part in enumerate(read_parts))
+            pos += len(read_parts)
+            continue
+        parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))
         # A long compound is indexed and queried as its two-syllable parts at consecutive
         # positions, so both of Kiwi's readings of a compound ("국회의원" whole, or "국회" +
         # "의원") match each other, in phrases too.
-        if tag == "SH" and parts:
-            out.extend(Morpheme(part, pos + max(0, i - 1), start, end) for i, part in enumerate(parts))
-            pos += max(1, len(parts) - 1)
-            continue
         at = start
         for i, part in enumerate(parts):
             out.append(Morpheme(part, pos + i, at, at + len(part)))
