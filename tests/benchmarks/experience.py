@@ -86,15 +86,17 @@ def measure_suggest(engine: Engine, samples: int, rng: random.Random) -> None:
     words = [vocabulary.entry(i) for i in rng.sample(range(len(vocabulary)), min(samples, len(vocabulary)))]
     prefixes = [p for w in words for p in typed_prefixes(w[:12])]
     engine.suggest("워밍업")
-    times, empty = [], 0
+    times, cpu, empty = [], [], 0
     for p in prefixes:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         found = engine.suggest(p, 10)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)  # without the time other processes held the core
         empty += not found
     print(f"(a) suggest: {len(prefixes):,} prefixes of {len(words):,} vocabulary entries ({len(vocabulary):,} in all): "
-          f"p50 {percentile(times, 50):.3f} ms, p95 {percentile(times, 95):.3f} ms, max {max(times):.2f} ms; "
-          f"{empty} without a suggestion")
+          f"p50 {percentile(times, 50):.3f} ms, p95 {percentile(times, 95):.3f} ms, max {max(times):.2f} ms "
+          f"(CPU time p50 {percentile(cpu, 50):.3f} ms, p95 {percentile(cpu, 95):.3f} ms); {empty} without a suggestion; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 def with_typo(question: str, rng: random.Random) -> str | None:
