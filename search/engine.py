@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as Q
 
-from chaja.index import schema, spans, store, synonyms as synonym_file, vocabulary
+from chaja.index import schema, store, synonyms as synonym_file, vocabulary
+from chaja.index.analysis import source_term
 
 from . import autocomplete, facets, highlight, related, scoring, synonyms
 from .correct import correct as corrected_query
@@ -91,7 +92,7 @@ class Engine:
         gen = self._current()
         parsed = self._parse(gen, q)
         if source:
-            parsed.sources.append(source.lower())
+            parsed.sources.append(source_term(source))
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
@@ -120,6 +121,10 @@ class Engine:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
             scores = scoring.coordinated(scores, share)
+            carrying = parsed.carrying
+            if len(carrying) < n:  # a lone digit or syllable ("alert(1)") matches too much to carry a hit
+                _, carried, _ = scoring.matched(gen.postings, carrying)
+                docs = docs[(carried[docs] > 0) | (count[docs] == n)]
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
         # Ranking by relevance sorts only the leaders that can reach this page.
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)
@@ -208,17 +213,17 @@ class Engine:
     def _hits(gen: OpenGeneration, found, parsed, fold: bool = False) -> list[Hit]:
         """Return the hits of found documents; with fold, a hit the same story as a better one is folded into it."""
         s = gen.searcher()
-        terms = parsed.terms
+        marks = parsed.marks
         hits = []
         stored = [s.stored_fields(d) for d, _ in found]
         for (d, score), f in zip(found, stored):
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
-                title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
+                title_html=highlight.mark(f[schema.TITLE], highlight.spans_of(f, schema.TITLE, marks)),
                 url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
                 score=round(float(score), 4),
                 section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
-                snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+                snippet_html=highlight.snippet(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
             ))
         if fold:
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
@@ -233,20 +238,20 @@ class Engine:
         docs = sorted(s.docs_for_query(Q.Term(schema.ARTICLE, article_id)))
         if not docs:
             return None
-        terms = self._parse(gen, query or "").terms
+        marks = self._parse(gen, query or "").marks
         fields = sorted((s.stored_fields(d) for d in docs), key=lambda f: f[schema.SECTION])
         first = fields[0]
         sections = tuple(
             SectionView(
                 index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
-                heading_html=highlight.mark(f[schema.HEADING], spans.of(f, schema.HEADING, terms)),
-                text_html=highlight.mark(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+                heading_html=highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks)),
+                text_html=highlight.mark(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
             )
             for f in fields
         )
         return ArticleView(
             id=article_id, title=first[schema.TITLE],
-            title_html=highlight.mark(first[schema.TITLE], spans.of(first, schema.TITLE, terms)),
+            title_html=highlight.mark(first[schema.TITLE], highlight.spans_of(first, schema.TITLE, marks)),
             date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
             sections=sections,
         )

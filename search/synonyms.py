@@ -14,11 +14,11 @@ Table = dict[tuple[str, ...], tuple[tuple[str, ...], ...]]  # a word's terms -> 
 def _terms(word: str, user_words: tuple) -> tuple[str, ...]:
     """Return the terms a word is searched by, as the query parser reads a typed word."""
     out: list[str] = []
-    for m in morphemes(word, user_words, readings=False):
+    for m in morphemes(word, user_words, hanja=False):
         out.append(m.text)
     joined = "".join(out)
-    if len(out) > 1 and joined == word and compound_parts(joined):
-        return tuple(compound_parts(joined))
+    if len(out) > 1 and joined == word and compound_parts(joined, user_words):
+        return tuple(compound_parts(joined, user_words))
     return tuple(out)
 
 

@@ -41,8 +41,10 @@ def test_readings() -> None:
 
 def test_the_reading_is_indexed_at_the_hanja_s_place() -> None:
     assert [tuple(m) for m in morphemes("大韓民國의 經濟")] == [
-        ("大韓民國", 0, 0, 4), ("대한", 0, 0, 4), ("민국", 1, 0, 4), ("經濟", 2, 6, 8), ("경제", 2, 6, 8)]
-    assert [m.text for m in morphemes("大韓民國의 經濟", readings=False)] == ["大韓民國", "經濟"]
+        ("大韓民國", 0, 0, 4), ("대한민국", 0, 0, 4), ("經濟", 1, 6, 8), ("경제", 1, 6, 8)]
+    assert [tuple(m) for m in morphemes("李舜臣 장군")] == [  # 이순신 reads as 이순 + 신: the Hanja stands with the last
+        ("李舜臣", 1, 0, 3), ("이순", 0, 0, 3), ("신", 1, 0, 3), ("장군", 2, 4, 6)]
+    assert [m.text for m in morphemes("大韓民國의 經濟", hanja=False)] == ["大韓民國", "經濟"]
 
 
 @pytest.mark.parametrize("query", ["大韓民國", "대한민국", "經濟", "경제", "大韓民國 經濟", "대한민국 경제", "李舜臣", "이순신 장군"])
