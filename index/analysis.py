@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
+from .readings import reading as hanja_reading
+
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
@@ -254,8 +256,12 @@ def _number(tokens: list, i: int, norm: str) -> tuple[list[tuple[str, int]], int
     return readings, j
 
 
-def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
-    """Return the content morphemes of text with positions and original-text offsets."""
+def morphemes(text: str, user_words: tuple = (), hanja: bool = True) -> list[Morpheme]:
+    """Return the content morphemes of text with positions and original-text offsets.
+
+    With hanja, a Hanja word is followed by its Hangul reading at the same place (a query asks
+    for either instead: chaja.search.query).
+    """
     norm, back = _normalize(text)
     out: list[Morpheme] = []
     pos = 0
@@ -275,6 +281,14 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
         form = form.lower()
         if back is not None:
             start, end = back[start], original_end(back, end)
+        if tag == "SH" and hanja and (read := hanja_reading(form)):
+            # The Hangul reading's parts at consecutive positions, the Hanja at the last one
+            # (so a phrase the Hanja begins still matches): "經濟" is found by 경제.
+            read_parts = compound_parts(read, user_words) or [read]
+            out.append(Morpheme(form, pos + len(read_parts) - 1, start, end))
+            out.extend(Morpheme(part, pos + n, start, end) for n, part in enumerate(read_parts))
+            pos += len(read_parts)
+            continue
         parts = compound_parts(form, user_words) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))

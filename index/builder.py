@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import analysis, lock, schema, spans, store
+from . import analysis, lock, schema, spans, store, synonyms, vocabulary
 from .article import Article, Skipped
 from .counts import skipped_summary
 from .readers import read_paths
@@ -138,22 +138,24 @@ def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple) -> I
 
 
 def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None, *,
-            workers: int | None = None, user_dictionary: str | None = None,
+            workers: int | None = None, user_dictionary: str | None = None, synonyms_file: str | None = None,
             progress: Callable[[BuildReport], None] | None = None, wait: float = lock.DEFAULT_WAIT) -> BuildReport:
     """Index the articles under paths into a new generation and make it the serving one.
 
     Holds the index's writer lock, waiting up to ``wait`` seconds for another writer (lock.IndexBusy).
+    The synonym groups of ``synonyms_file`` (chaja.index.synonyms) are kept with the generation.
     """
     root = store.index_dir(index)
     paths = [str(p) for p in paths]
     if workers:
         analysis.set_workers(workers)
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
+    groups = synonyms.read(synonyms_file) if synonyms_file else ()
     created = not root.exists()
     with lock.hold(root, wait):
         store.prune(root, writer_locked=True)
         try:
-            return _rebuild(root, paths, user_words, user_dictionary, progress)
+            return _rebuild(root, paths, user_words, user_dictionary, progress, groups, synonyms_file)
         except BaseException:
             if store.current(root) is None:  # a first build that failed leaves no folder that looks like an index
                 lock.remove_unused(root, folder=created)
@@ -161,7 +163,8 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
 
 
 def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
-             progress: Callable[[BuildReport], None] | None) -> BuildReport:
+             progress: Callable[[BuildReport], None] | None, groups: tuple = (),
+             synonyms_file: str | None = None) -> BuildReport:
     from whoosh import index as whoosh_index
 
     report = BuildReport()
@@ -197,6 +200,9 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
                              + ("the previous index is unchanged" if had_index else "no index was made"))
         writer.commit()
         ix.close()
+        published(build)
+        if groups:
+            synonyms.write(build, groups)
         report.seconds = time.perf_counter() - started
         (build / "PID").unlink(missing_ok=True)
         gen = store.publish(root, build, {
@@ -208,6 +214,8 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
             "seconds": round(report.seconds, 3),
             "user_dictionary": os.path.abspath(user_dictionary) if user_dictionary else None,
             "user_words": len(user_words),
+            "synonyms": os.path.abspath(synonyms_file) if synonyms_file else None,
+            "synonym_groups": len(groups),
         }, writer_locked=True)
         report.generation = gen.name
         return report
@@ -219,6 +227,17 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
         raise
     finally:
         analysis.forget_prefetched()
+
+
+def published(build: Path) -> None:
+    """Write what is derived from a finished Whoosh index into its build folder, just before publishing."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(build))
+    try:
+        vocabulary.write(build, ix)
+    finally:
+        ix.close()
 
 
 def _bounded(items: Iterable[Article | Skipped], report: BuildReport) -> Iterator[Article | Skipped]:

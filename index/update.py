@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import analysis, lock, schema, store
 from .article import Article, Skipped
-from .builder import BuildError, WRITER_MB, add_article, analysed_batches, bounded, digest, write_error
+from .builder import BuildError, WRITER_MB, add_article, analysed_batches, bounded, digest, published, write_error
 from .readers import read_paths
 
 _NOT_LINKED = {store.META, "PID"}  # rewritten for the new generation, never shared
@@ -166,6 +166,7 @@ def _update(root: Path, paths: list[str], progress) -> UpdateReport:
         ix = whoosh_index.open_dir(str(build))
         sections = ix.doc_count()
         ix.close()
+        published(build)
         (build / "PID").unlink(missing_ok=True)
         gen = store.publish(root, build, {
             **{k: v for k, v in meta.items() if k != "previous"},

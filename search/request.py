@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from .query import QueryError
@@ -18,7 +18,7 @@ MAX_PAGE = 1_000
 MAX_SIZE = 100
 DEFAULT_SIZE = 10
 SORTS = {"relevance": "정확도순", "date": "최신순"}  # value -> its Korean name on the page
-PARAMETERS = ("q", "page", "size", "sort", "source", "from", "to")
+PARAMETERS = ("q", "page", "size", "sort", "source", "from", "to", "correct")
 
 # ASCII digits only: int() also reads "1_0" as 10 and "٣" (Arabic-Indic three) as 3
 _WHOLE = re.compile(r"[0-9]+")
@@ -46,6 +46,7 @@ class SearchRequest:
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    correct: bool = True  # show the corrected query's hits when the query as typed finds nothing
 
     def search_args(self) -> dict:
         """Return the keyword arguments of Engine.search (everything but q)."""
@@ -130,18 +131,22 @@ def check(page: int = 1, size: int = DEFAULT_SIZE, sort: str = "relevance", sour
 
 
 def read(args: Mapping[str, str]) -> SearchRequest:
-    """Return the request written in a query string (q, page, size, sort, source, from, to), checked."""
-    return check(args.get("page"), args.get("size"), args.get("sort"), args.get("source"), args.get("from"),
-                 args.get("to"), args.get("q", ""))
+    """Return the request written in a query string (q, page, size, sort, source, from, to, correct), checked."""
+    checked = check(args.get("page"), args.get("size"), args.get("sort"), args.get("source"), args.get("from"),
+                    args.get("to"), args.get("q", ""))
+    return replace(checked, correct=args.get("correct") != "0")
+
+
+def param(name: str, description: str, schema: dict, example=None) -> dict:
+    """Return the OpenAPI description of one optional query parameter."""
+    out = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    if example is not None:
+        out["example"] = example
+    return out
 
 
 def openapi_parameters() -> list[dict]:
     """Return the OpenAPI description of /api/search's query parameters, from these rules."""
-    def param(name: str, description: str, schema: dict, example=None) -> dict:
-        out = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
-        if example is not None:
-            out["example"] = example
-        return out
 
     # An empty value means "not given", as a form sends it: the schema says so, beside the date.
     day_or_empty = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
@@ -158,4 +163,7 @@ def openapi_parameters() -> list[dict]:
         param("from", "Only articles dated on or after this day (empty: no lower bound). A day later than `to` "
                       "makes an empty range: no hits, and a message saying to swap them.", day_or_empty, "2024-01-01"),
         param("to", "Only articles dated on or before this day (empty: no upper bound).", day_or_empty, "2024-12-31"),
+        param("correct", "0: search the query exactly as typed, even when it finds nothing and a corrected "
+                         "query would (the default shows the corrected query's hits, with corrected: true).",
+              {"type": "string", "enum": ["0", "1"], "default": "1"}),
     ]

@@ -30,6 +30,7 @@ class Hit:
     score: float
     section: SectionRef
     snippet_html: str  # escaped HTML whose only tags are <mark>
+    duplicates: tuple[str, ...] = ()  # ids of lower hits on this page that are the same story (관련 기사)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ResultPage:
     sort: str = "relevance"
     message: str | None = None  # why nothing could be searched, for an empty or unusable query
     notice: str | None = None  # how the query was read when not as typed (cut short, a condition ignored)
+    corrected: bool = False  # the hits are for suggestion, because the query as typed found nothing
+    facets: dict | None = None  # {"source": [FacetValue], "year": [FacetValue]}, when a search ran
 
     @property
     def pages(self) -> int:
@@ -64,8 +67,11 @@ class ResultPage:
         out = {
             "query": self.query, "total": self.total, "page": self.page, "size": self.size,
             "took_ms": round(self.took_ms, 3), "relaxed": self.relaxed, "suggestion": self.suggestion,
-            "hits": [asdict(h) for h in self.hits],
+            "corrected": self.corrected,
+            "hits": [{**asdict(h), "duplicates": list(h.duplicates)} for h in self.hits],
         }
+        if self.facets is not None:
+            out["facets"] = {name: [asdict(v) for v in values] for name, values in self.facets.items()}
         if self.message:
             out["message"] = self.message
         if self.notice:

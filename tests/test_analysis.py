@@ -49,7 +49,8 @@ def test_compounds_kiwi_keeps_whole_are_split_into_parts_at_consecutive_position
 def test_mixed_hangul_latin_numbers_hanja():
     assert tokens("삼성전자는 AI 반도체 3.5% 성장, 韓國 經濟") == [
         ("삼성", 0, 0, 2), ("전자", 1, 2, 4), ("ai", 2, 6, 8), ("반도체", 3, 9, 12), ("3.5", 4, 13, 16),
-        ("3.5%", 4, 13, 17), ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
+        ("3.5%", 4, 13, 17), ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("한국", 6, 22, 24), ("經濟", 7, 25, 27),
+        ("경제", 7, 25, 27)]
 
 
 def test_nfkc_offsets_point_into_the_original_text():

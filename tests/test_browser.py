@@ -147,6 +147,28 @@ def test_every_result_link_opens_its_article_whatever_its_id(browser, hostile_se
         context.close()
 
 
+def test_autocomplete_picked_with_the_keyboard_lands_on_its_results(browser, base_url: str) -> None:
+    context = browser.new_context(locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        box = page.get_by_role("combobox", name="검색어")
+        expect(box).to_be_focused()
+        page.keyboard.type("ㅂㅅㅎ")  # 초성 of 부산항
+        options = page.get_by_role("listbox", name="추천 검색어").get_by_role("option")
+        expect(options).to_have_text(["부산항", "부산항 컨테이너 물동량 역대 최대제목"])
+        expect(box).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("ArrowDown")
+        expect(box).to_have_attribute("aria-activedescendant", "q-suggestion-0")
+        expect(options.first).to_have_attribute("aria-selected", "true")
+        assert box.input_value() == "부산항"
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/\?q=%EB%B6%80%EC%82%B0%ED%95%AD$"))
+        assert page.locator(".hit h2 a").all_inner_texts() == ["부산항 컨테이너 물동량 역대 최대", "인천공항 이용객 코로나 이전 수준 회복"]
+    finally:
+        context.close()
+
+
 def test_filters_stay_beside_their_labels_at_390_px_and_any_width(browser, base_url: str, tmp_path_factory) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, locale="ko-KR")
     page = context.new_page()
@@ -169,5 +191,27 @@ def test_filters_stay_beside_their_labels_at_390_px_and_any_width(browser, base_
             assert overflow == 0, width
         assert apart == []
         assert violations == []
+    finally:
+        context.close()
+
+
+def test_autocomplete_escape_and_mouse(browser, base_url: str) -> None:
+    context = browser.new_context(locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        page.keyboard.type("qntks")  # 부산 typed on the English layout
+        listbox = page.get_by_role("listbox", name="추천 검색어")
+        expect(listbox.get_by_role("option").first).to_have_text("부산항")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Escape")
+        expect(listbox).to_be_hidden()
+        assert page.locator("input[name=q]").input_value() == "qntks"  # Escape gives back what was typed
+        page.keyboard.press("Backspace")
+        page.keyboard.type("s")
+        listbox.get_by_role("option", name="부산항 컨테이너 물동량 역대 최대").click()
+        page.wait_for_url(re.compile(r"/\?q=%EB%B6%80%EC%82%B0%ED%95%AD\+%EC%BB%A8%ED%85%8C%EC%9D%B4%EB%84%88\+.+"))
+        assert page.locator("input[name=q]").input_value() == "부산항 컨테이너 물동량 역대 최대"
+        assert page.locator(".hit h2 a").first.inner_text() == "부산항 컨테이너 물동량 역대 최대"
     finally:
         context.close()

@@ -16,8 +16,9 @@ from conftest import SCRIPT, WEB_ARTICLES
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
-SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"]
-HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html"]
+SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"]
+FACETS = ["facets"]  # present whenever a search ran
+HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html", "duplicates"]
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
@@ -70,7 +71,7 @@ def test_search_json_shape_types_and_headers(client) -> None:
     assert r.status_code == 200
     assert r.headers["Content-Type"] == JSON
     body = r.get_json()
-    assert list(body) == SEARCH_KEYS
+    assert list(body) == SEARCH_KEYS + FACETS
     assert body["query"] == "부산항"
     assert body["total"] == 2
     assert (body["page"], body["size"], body["relaxed"], body["suggestion"]) == (1, 10, False, None)
@@ -133,7 +134,10 @@ def test_search_relaxed_when_no_article_has_every_word(client) -> None:
 
 def test_search_suggests_hangul_typed_on_an_english_keyboard(client) -> None:
     body = client.get("/api/search?q=qntksgkd").get_json()
-    assert (body["total"], body["suggestion"], body["hits"]) == (0, "부산항", [])
+    assert (body["total"], body["suggestion"], body["corrected"]) == (2, "부산항", True)
+    assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
+    body = client.get("/api/search?q=qntksgkd&correct=0").get_json()
+    assert (body["total"], body["suggestion"], body["corrected"], body["hits"]) == (0, "부산항", False, [])
 
 
 def test_search_message_only_when_the_query_cannot_be_used(client) -> None:
@@ -339,7 +343,7 @@ def test_openapi_document_describes_every_json_route(app, client) -> None:
     assert doc["openapi"] == "3.1.0"
     assert set(doc["paths"]) == api_routes(app)
     params = {p["name"]: p["schema"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert list(params) == ["q", "page", "size", "sort", "source", "from", "to"]
+    assert list(params) == ["q", "page", "size", "sort", "source", "from", "to", "correct"]
     assert params["page"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1}
     assert params["size"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}
 
@@ -468,9 +472,9 @@ def test_empty_state(client) -> None:
 
 
 def test_empty_state_offers_the_suggestion(client) -> None:
-    page = client.get("/?q=qntksgkd").text
+    page = client.get("/?q=qntksgkd&correct=0").text
     assert "<p>검색 결과가 없습니다.</p>" in page
-    assert f'이 검색어를 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
+    assert f'이것을 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
 
 
 def test_relaxed_notice(client) -> None:
@@ -516,8 +520,7 @@ FILTERS = """<fieldset class="filters">
     <input type="date" id="f-from" name="from" value="{date_from}"></span>
     <span class="filter"><label for="f-to">종료일</label>
     <input type="date" id="f-to" name="to" value="{date_to}"></span>
-  </fieldset>
-</form>"""
+    <span class="periods" role="group" aria-label="기간">"""  # the period presets follow (tests/test_facets.py)
 
 
 def filter_row(source: str = "", date_from: str = "", date_to: str = "") -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, abort, request
 from werkzeug.exceptions import BadRequest
 
-from chaja.search import QueryError
+from chaja.search import QueryError, autocomplete
+from chaja.search.engine import MAX_RELATED
 from chaja.search import request as request_rules
 
 from . import get_engine
@@ -28,6 +30,24 @@ def search():
     return page.to_json()
 
 
+@bp.get("/suggest")
+def suggest():
+    """Complete what a person is typing: titles and words of the index, most articles first."""
+    prefix = request.args.get("q", "")
+    try:
+        size = request_rules.whole_number("size", request.args.get("size"), 10, autocomplete.MAX_SIZE)
+        found = get_engine().suggest(prefix, size)
+    except QueryError as e:
+        raise BadRequest(str(e)) from None
+    return {"query": prefix, "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
+
+
+@bp.get("/sources")
+def sources():
+    """List the sources of the serving articles with how many articles each has."""
+    return {"sources": [{"value": v.value, "count": v.count} for v in get_engine().sources()]}
+
+
 @bp.get("/articles/<article_id:article_id>", merge_slashes=False)  # web/ids.py writes the ids
 def article(article_id: str):
     """Return one whole article, with the words of ?q= marked as on the article page."""
@@ -35,6 +55,18 @@ def article(article_id: str):
     if view is None:
         abort(404, f"no article with id {article_id!r}")
     return view.to_json()
+
+
+@bp.get("/articles/<article_id:article_id>/related", merge_slashes=False)
+def related(article_id: str):
+    """Return the articles closest to one (more like this), never the article itself."""
+    try:
+        found = get_engine().related(article_id, request_rules.whole_number("size", request.args.get("size"), 5, MAX_RELATED))
+    except QueryError as e:
+        raise BadRequest(str(e)) from None
+    if found is None:
+        abort(404, f"no article with id {article_id!r}")
+    return {"id": article_id, "related": [asdict(r) for r in found]}
 
 
 @bp.get("/stats")

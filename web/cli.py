@@ -82,12 +82,13 @@ def _echo_skipped_and_notes(report) -> None:
 
 
 def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
-                wait: float = lock.DEFAULT_WAIT) -> BuildReport:
+                wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None) -> BuildReport:
     """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
     paths = _check_paths(paths)
     progress = _Progress()
     try:
-        report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, progress=progress, wait=wait)
+        report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, synonyms_file=synonyms,
+                         progress=progress, wait=wait)
     except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
         progress.close()
         _echo_skipped_and_notes(progress.report)  # what was read before it failed
@@ -108,10 +109,12 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Kiwi analysis threads (default: all cores).")
 @click.option("--user-dict", type=click.Path(exists=True, dir_okay=False), default=None,
               help="User dictionary: one word a line, optionally a tab and a Kiwi tag (default NNP).")
+@click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Synonyms: one group a line, words separated by commas (인공지능, AI, 에이아이).")
 @wait_option
-def rebuild_command(paths, index, workers, user_dict, wait):
+def rebuild_command(paths, index, workers, user_dict, synonyms, wait):
     """Build a new index from PATHS (files or folders; default ./corpus) and switch to it atomically."""
-    build_index(paths, index, workers, user_dict, wait)
+    build_index(paths, index, workers, user_dict, wait, synonyms)
 
 
 @index_group.command("update")
@@ -175,7 +178,8 @@ def _engine(index):
 @click.option("--size", default="10", show_default=True, help="Hits per page, from 1 to 100.")
 @click.option("--sort", default="relevance", show_default=True, help="relevance (best match first) or date (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
-def search_command(query, index, page, size, sort, as_json):
+@click.option("--exact", is_flag=True, help="Search QUERY as typed even when a corrected query would find more.")
+def search_command(query, index, page, size, sort, as_json, exact):
     """Search the index for QUERY; exit 0 with results, 1 with none, 2 on a usage or index error."""
     from chaja.search import QueryError
     from chaja.search import request as request_rules
@@ -184,7 +188,7 @@ def search_command(query, index, page, size, sort, as_json):
 
     try:  # the rules (and messages) of the API's page, size and sort
         args = request_rules.check(page, size, sort, q=query)
-        result = _engine(index).search(query, **args.search_args())
+        result = _engine(index).search(query, **{**args.search_args(), "correct": not exact})
     except QueryError as e:
         _fail(str(e))
     if as_json:

@@ -38,11 +38,13 @@ SCHEMAS = {
             "score": {"type": "number"},
             "section": {"$ref": "#/components/schemas/SectionRef"},
             "snippet_html": {"type": "string", "description": "Escaped HTML whose only tags are <mark>."},
+            "duplicates": {"type": "array", "items": {"type": "string"},
+                           "description": "Ids of articles on this page that are the same story, folded into this hit."},
         },
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"],
+        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"],
         "properties": {
             "query": {"type": "string"},
             "total": {"type": "integer", "minimum": 0, "description": "Number of matching articles."},
@@ -50,13 +52,52 @@ SCHEMAS = {
             "size": {"type": "integer", "minimum": 1, "maximum": request_rules.MAX_SIZE},
             "took_ms": {"type": "number"},
             "relaxed": {"type": "boolean", "description": "True when no article had every word, so articles with some of them are shown."},
-            "suggestion": {"type": ["string", "null"], "description": "A corrected query to offer when nothing matched."},
+            "suggestion": {"type": ["string", "null"], "description": "The query with the words the index does not hold corrected (typos by jamo distance, Hangul typed on the English layout), or null."},
+            "corrected": {"type": "boolean", "description": "True when the query as typed found nothing and the hits are for suggestion."},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {"type": "object", "required": ["source", "year"],
+                       "description": "Articles matching the query by source and by year, each counted under every "
+                                      "filter except its own kind; most first. Absent when nothing could be searched.",
+                       "properties": {"source": {"$ref": "#/components/schemas/FacetValues"},
+                                      "year": {"$ref": "#/components/schemas/FacetValues"}}},
             "message": {"type": "string", "description": "Present only when the query could not be used, e.g. when it is "
                                                            "empty; there are no hits then."},
             "notice": {"type": "string", "description": "Present only when the query was not searched exactly as "
                                                           "typed (cut to its first words, a condition it could not "
                                                           "read ignored); the hits are those of the query as read."},
+        },
+    },
+    "Suggestions": {
+        "type": "object",
+        "required": ["query", "suggestions"],
+        "properties": {
+            "query": {"type": "string"},
+            "suggestions": {"type": "array", "items": {
+                "type": "object", "required": ["text", "kind", "count"],
+                "properties": {"text": {"type": "string"}, "kind": {"enum": ["title", "term"]},
+                               "count": {"type": "integer", "minimum": 1, "description": "Articles holding it."}}}},
+        },
+    },
+    "FacetValues": {
+        "type": "array",
+        "items": {"type": "object", "required": ["value", "count"],
+                  "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}},
+    },
+    "Sources": {
+        "type": "object",
+        "required": ["sources"],
+        "properties": {"sources": {"$ref": "#/components/schemas/FacetValues"}},
+    },
+    "Related": {
+        "type": "object",
+        "required": ["id", "related"],
+        "properties": {
+            "id": {"type": "string"},
+            "related": {"type": "array", "items": {
+                "type": "object", "required": ["id", "title", "url", "date", "source", "score"],
+                "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "url": _NULLABLE_STRING,
+                               "date": {"type": ["string", "null"], "format": "date"}, "source": _NULLABLE_STRING,
+                               "score": {"type": "number"}}}},
         },
     },
     "Section": {
@@ -139,6 +180,20 @@ def document() -> dict:
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                               "405": _ERROR_RESPONSE},
             }},
+            "/api/suggest": {"get": {
+                "operationId": "suggest",
+                "summary": "Complete a typed prefix (초성, unfinished syllables and the English layout understood)",
+                "parameters": [request_rules.param("q", "What has been typed so far.", {"type": "string", "default": ""}, "ㅂㄷㅊ"),
+                               request_rules.param("size", "Suggestions at most.", {"type": "integer", "minimum": 1, "maximum": 20,
+                                                                       "default": 10})],
+                "responses": {"200": _ok("Suggestions", "Titles and words, most articles first."),
+                              "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/sources": {"get": {
+                "operationId": "sources",
+                "summary": "List the sources with how many articles each has",
+                "responses": {"200": _ok("Sources", "Sources, most articles first."), "405": _ERROR_RESPONSE},
+            }},
             "/api/articles/{article_id}": {"get": {
                 "operationId": "getArticle",
                 "summary": "Get one whole article",
@@ -150,6 +205,16 @@ def document() -> dict:
                                 "schema": {"type": "string", "default": ""}}],
                 "responses": {"200": _ok("Article", "The article with all its sections."),
                               "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/articles/{article_id}/related": {"get": {
+                "operationId": "relatedArticles",
+                "summary": "Articles closest to one by its distinctive words (more like this), never itself",
+                "parameters": [{"name": "article_id", "in": "path", "required": True,
+                                "description": "Article id as the search hits give it.", "schema": {"type": "string"}},
+                               request_rules.param("size", "Articles at most.", {"type": "integer", "minimum": 1, "maximum": 20,
+                                                                    "default": 5})],
+                "responses": {"200": _ok("Related", "The closest articles, closest first."),
+                              "400": _ERROR_RESPONSE, "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
             }},
             "/api/stats": {"get": {
                 "operationId": "stats",

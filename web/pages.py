@@ -7,7 +7,7 @@ from functools import partial
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from chaja.search import QueryError
+from chaja.search import QueryError, facets
 from chaja.search import request as request_rules
 from chaja.search.results import RELAXED_NOTICE
 
@@ -27,9 +27,14 @@ def page_numbers(current: int, pages: int) -> range:
 
 
 def search_params(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
-                  date_to: str = "") -> dict:
-    """Return the query parameters of a result page, leaving out default parameters and empty filters."""
+                  date_to: str = "", exact: bool = False) -> dict:
+    """Return the query parameters of a result page, leaving out default parameters and empty filters.
+
+    exact searches q as typed, without replacing it by a correction when it finds nothing.
+    """
     args = {"q": q}
+    if exact:
+        args["correct"] = "0"
     if sort != "relevance":
         args["sort"] = sort
     if page != 1:
@@ -39,9 +44,9 @@ def search_params(q: str, page: int = 1, sort: str = "relevance", source: str = 
 
 
 def search_url(q: str, page: int = 1, sort: str = "relevance", source: str = "", date_from: str = "",
-               date_to: str = "") -> str:
+               date_to: str = "", exact: bool = False) -> str:
     """Return the shareable URL of a result page, leaving out default parameters and empty filters."""
-    return url_for("pages.index", **search_params(q, page, sort, source, date_from, date_to))
+    return url_for("pages.index", **search_params(q, page, sort, source, date_from, date_to, exact))
 
 
 def article_url(article_id: str, section: int, q: str, page: int = 1, sort: str = "relevance", **filters) -> str:
@@ -71,7 +76,8 @@ def index():
     return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result, filters=filters,
                            search_url=partial(search_url, **filters), page_numbers=page_numbers,
                            article_url=partial(article_url, q=q, page=number, sort=sort, **filters),
-                           relaxed_notice=RELAXED_NOTICE)
+                           relaxed_notice=RELAXED_NOTICE,
+                           periods=facets.periods(get_engine().newest_date()))
 
 
 @bp.get("/articles/<article_id:article_id>", merge_slashes=False)  # web/ids.py writes the ids
@@ -89,5 +95,6 @@ def article(article_id: str):
                "date_to": came_from.date_to or ""}
     searched = q.strip() or any(filters.values())
     return render_template("article.html", article=view, q=q, searched=searched,
+                           related=get_engine().related(article_id, 5) or [],
                            back=search_url(q, came_from.page, came_from.sort, **filters) if searched
                            else url_for("pages.index"))

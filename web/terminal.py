@@ -29,8 +29,12 @@ def render_page(page: ResultPage, color: bool = False) -> str:
         return "\n".join(lines)
     if page.relaxed:
         lines.append(RELAXED_NOTICE)
+    if page.corrected:
+        lines.append(f"'{page.suggestion}'의 검색 결과입니다. '{page.query}'(으)로 검색하려면 --exact를 붙이세요.")
+    elif page.suggestion:
+        lines.append(f"이것을 찾으셨나요? {page.suggestion}")
     if not page.hits:
-        lines.append("검색 결과가 없습니다." + (f" 혹시 '{page.suggestion}'을(를) 찾으셨나요?" if page.suggestion else ""))
+        lines.append("검색 결과가 없습니다.")
         return "\n".join(lines)
     lines.append(f"검색 결과 {page.total}건 ({page.page}/{page.pages}쪽, {page.took_ms:.1f} ms)")
     for n, hit in enumerate(page.hits, start=(page.page - 1) * page.size + 1):
