@@ -146,7 +146,7 @@ def test_api_suggest(client) -> None:
     assert client.get("/api/suggest").get_json() == {"query": "", "suggestions": []}
     bad = client.get("/api/suggest?q=a&size=50")
     assert bad.status_code == 400
-    assert bad.get_json()["error"]["message"] == "size must be a whole number from 1 to 20"
+    assert bad.get_json()["error"]["message"] == "size must be a whole number from 1 to 20, such as size=2; got '50'"
 
 
 def test_api_search_corrects_and_says_so(client) -> None:

@@ -74,7 +74,7 @@ def test_api_related(related_client) -> None:
     assert list(body["related"][0]) == ["id", "title", "url", "date", "source", "score"]
     assert related_client.get("/api/articles/nope/related").status_code == 404
     bad = related_client.get("/api/articles/rate-a/related?size=0")
-    assert (bad.status_code, bad.get_json()["error"]["message"]) == (400, "size must be a whole number from 1 to 20")
+    assert (bad.status_code, bad.get_json()["error"]["message"]) == (400, "size must be a whole number from 1 to 20, such as size=2; got '0'")
     assert related_client.get("/api/articles/rate-a").get_json()["id"] == "rate-a"
 
 

@@ -216,7 +216,7 @@ def test_search_source_is_stripped_like_the_page_does(client) -> None:
 
 def test_search_message_never_stands_beside_hits_a_notice_does(client) -> None:
     body = client.get("/api/search", query_string={"q": "부산항 date:2024-13-01"}).get_json()
-    assert list(body) == SEARCH_KEYS + ["notice"]
+    assert list(body) == SEARCH_KEYS + FACETS + ["notice"]
     assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
     assert body["notice"] == "날짜 조건 '2024-13-01'을(를) 알 수 없어 무시했습니다. date:2025-01-01..2025-06-30처럼 쓰세요."
 
