@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
@@ -38,13 +38,7 @@ class Morpheme(NamedTuple):
 
 _kiwis: dict[tuple, object] = {}
 _kiwi_lock = threading.Lock()
-# Texts analysed ahead of time by ``prefetch`` (Kiwi's multi-threaded batch API); the
-# tokenizer takes them from here instead of analysing one text at a time.
-_prefetched: dict[str, list] = {}
 _workers = 0  # Kiwi worker threads; 0 lets Kiwi use every core
-# Morphemes the builder computed for a document's stored spans; the tokenizer takes them from
-# here when Whoosh indexes the same text, instead of walking Kiwi's tokens a second time.
-_handed: dict[tuple[str, tuple], list] = {}
 
 
 def set_workers(n: int) -> None:
@@ -117,9 +111,6 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
 
 def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     """Return (form, tag, start, end) of every Kiwi token of normalised text."""
-    cached = _prefetched.get(text)
-    if cached is not None:
-        return cached
     out = []
     for offset, piece in _chunks(text):
         if piece.strip():
@@ -149,9 +140,24 @@ def _lone_particle(text: str, start: int, end: int) -> bool:
 def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     """Return the content morphemes of text with positions and original-text offsets."""
     norm, back = _normalize(text)
+    return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm))
+
+
+def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
+    """Return morphemes(text) of every text, analysed together on Kiwi's worker threads."""
+    kiwi = kiwi_for(user_words)
+    normalised = [_normalize(text) for text in texts]
+    batch = list(dict.fromkeys(norm for norm, _ in normalised if len(norm) <= MAX_KIWI_CHARS and norm.strip()))
+    tokens = {norm: [(t.form, t.tag, t.start, t.end) for t in found] for norm, found in zip(batch, kiwi.tokenize(batch))}
+    return [_content(text, norm, back, tokens[norm] if norm in tokens else _kiwi_tokens(kiwi, norm))
+            for text, (norm, back) in zip(texts, normalised)]
+
+
+def _content(text: str, norm: str, back: list[int] | None, tokens: Iterable[tuple[str, str, int, int]]) -> list[Morpheme]:
+    """Return the content morphemes among Kiwi's tokens of norm, with offsets into text."""
     out: list[Morpheme] = []
     pos = 0
-    for form, tag, start, end in _kiwi_tokens(kiwi_for(user_words), norm):
+    for form, tag, start, end in tokens:
         if not tag.startswith(CONTENT_TAGS) or _lone_particle(norm, start, end):
             continue
         form = form.lower()
@@ -171,35 +177,6 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     return out
 
 
-def analysed(text: str, user_words: tuple = ()) -> list[Morpheme]:
-    """Return morphemes(text), kept for the tokenizer's next call on the same text."""
-    _handed[(text, user_words)] = found = morphemes(text, user_words)
-    return found
-
-
-def prefetch(texts: Iterable[str], user_words: tuple = ()) -> None:
-    """Analyse many texts at once on all cores, so the tokenizer finds them ready."""
-    kiwi = kiwi_for(user_words)
-    todo = []
-    for text in texts:
-        norm, _ = _normalize(text)
-        if norm not in _prefetched and len(norm) <= MAX_KIWI_CHARS and norm.strip():
-            todo.append(norm)
-    todo = list(dict.fromkeys(todo))
-    for norm, tokens in zip(todo, kiwi.tokenize(todo)):
-        _prefetched[norm] = [(t.form, t.tag, t.start, t.end) for t in tokens]
-
-
-def forget_prefetched(texts: Iterable[str] | None = None) -> None:
-    """Drop the prefetched analyses of these texts (all when None) once they are indexed."""
-    if texts is None:
-        _prefetched.clear()
-        _handed.clear()
-        return
-    for text in texts:
-        _prefetched.pop(_normalize(text)[0], None)
-
-
 class KoreanTokenizer(Tokenizer):
     """Yield Kiwi content morphemes as Whoosh tokens; keeps settings only, so it pickles."""
 
@@ -215,8 +192,7 @@ class KoreanTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        found = _handed.pop((value, self.user_words), None)
-        for m in found if found is not None else morphemes(value, self.user_words):
+        for m in morphemes(value, self.user_words):
             token.text = m.text
             token.boost = 1.0
             token.stopped = False

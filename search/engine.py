@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from whoosh import query as Q
-
 from chaja.index import schema, spans, store
 
 from . import highlight, scoring
@@ -51,7 +49,7 @@ class Engine:
             return self._open
 
     def warm(self, timeout: float | None = None) -> bool:
-        """Wait until the serving generation has its common terms loaded; False on timeout (0: just tell)."""
+        """Open the serving generation; True (its arrays are mapped, there is nothing to load)."""
         return self._current().warmed.wait(timeout)
 
     @property
@@ -157,11 +155,10 @@ class Engine:
 
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
-        s = gen.searcher()
         terms = parsed.terms
         hits = []
         for d, score in found:
-            f = s.stored_fields(d)
+            f = gen.stored_fields(d)
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
                 title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
@@ -177,12 +174,11 @@ class Engine:
     def article(self, article_id: str, query: str | None = None) -> ArticleView | None:
         """Return a whole article with the query's words marked, or None if the id is unknown."""
         gen = self._current()
-        s = gen.searcher()
-        docs = sorted(s.docs_for_query(Q.Term(schema.ARTICLE, article_id)))
+        docs = gen.sections_of(article_id)
         if not docs:
             return None
         terms = parse(query or "", gen.user_words).terms
-        fields = sorted((s.stored_fields(d) for d in docs), key=lambda f: f[schema.SECTION])
+        fields = [gen.stored_fields(d) for d in docs]
         first = fields[0]
         sections = tuple(
             SectionView(
@@ -203,11 +199,10 @@ class Engine:
         """Return what the serving index holds and how it was built."""
         opened = self._current()  # one generation for every figure, even if a rebuild switches meanwhile
         gen, meta = opened.gen, opened.gen.meta()
-        s = opened.searcher()
-        terms = sum(1 for f in schema.SEARCHED for _ in s.reader().lexicon(f))
-        articles = len(np.unique(opened.article_of[opened.postings.live]))
-        sections = s.doc_count()
-        size = sum(p.stat().st_size for p in Path(gen.path).iterdir() if p.is_file())
+        terms = sum(opened.postings.term_count(f) for f in schema.SEARCHED)
+        articles = len(opened.article_ids)
+        sections = opened.postings.doc_count
+        size = sum(p.stat().st_size for p in Path(gen.path).rglob("*") if p.is_file())
         return {
             "index": str(self.root.resolve()), "generation": gen.name, "articles": articles, "sections": sections,
             "terms": terms, "size_bytes": size, "built_at": meta.get("built_at"), "paths": meta.get("paths", []),
