@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -38,11 +39,11 @@ class Morpheme(NamedTuple):
 
 _kiwis: dict[tuple, object] = {}
 _kiwi_lock = threading.Lock()
-_workers = 0  # Kiwi worker threads; 0 lets Kiwi use every core
+_workers = -1  # Kiwi worker threads: -1 every core; 0 none (analysis in the calling thread)
 
 
 def set_workers(n: int) -> None:
-    """Use n Kiwi worker threads in Kiwis loaded from now on."""
+    """Use n Kiwi worker threads in Kiwis loaded from now on (0: none, as a process that will fork needs)."""
     global _workers
     _workers = n
 
@@ -57,7 +58,9 @@ def kiwi_for(user_words: tuple[tuple[str, str], ...] = ()):
             if kiwi is None:
                 from kiwipiepy import Kiwi
 
-                kiwi = Kiwi(num_workers=_workers or None)
+                with warnings.catch_warnings():  # Kiwi warns that 0 meant "every core" before 0.21
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    kiwi = Kiwi(num_workers=_workers)
                 for word, tag in user_words:
                     kiwi.add_user_word(word, tag)
                 kiwi.tokenize("찾아 워밍업")

@@ -13,10 +13,10 @@ from . import schema
 from .analysis import Morpheme
 from .arrays import FIELDS, FOLDER, FORMAT, MANIFEST, Strings, load, quantised, save
 
-# BM25F settings of the precomputed impacts. Tuned on the first 1,000 korquad1-dev questions among 60,000 kowiki articles (article
-# nDCG@10): k1 1.2 -> 1.6 gave +0.009; a title weight of 2.0 -> 1.0 gave +0.05, since with
-# many articles a title word boosted every section of unrelated articles; b 0.4-0.9 moved
-# less than 0.01.
+# BM25F settings of the precomputed impacts. Tuned on the first 1,000 korquad1-dev questions
+# among 60,000 kowiki articles (article nDCG@10): k1 1.2 -> 1.6 gave +0.009; a title weight of
+# 2.0 -> 1.0 gave +0.05, since with many articles a title word boosted every section of
+# unrelated articles; b 0.4-0.9 moved less than 0.01.
 K1 = 1.6
 B = 0.75
 WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}

@@ -22,10 +22,12 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss worker %(p)s'
 
 
 class Server(BaseApplication):
-    """`chaja serve` as a gunicorn application; each worker creates its app after the fork.
+    """`chaja serve` as a gunicorn application, loaded once in the master before it forks the workers.
 
-    Nothing of Kiwi or the index is loaded in the master, so no worker inherits a Kiwi whose
-    native threads did not survive the fork; each worker loads both once, before its first request.
+    The master loads Kiwi and maps the index's arrays, so every worker shares the model's pages
+    (copy-on-write) and the arrays' pages instead of loading its own. That Kiwi has no worker
+    threads (they would not survive the fork): a query is analysed in the thread that serves it.
+    Whoosh's files are opened only by each worker's searchers, after the fork.
     """
 
     def __init__(self, index: str, options: dict):
@@ -38,8 +40,11 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from chaja.index import analysis
+
         from . import create_app
 
+        analysis.set_workers(0)
         app = create_app({"INDEX": self.index})
         try:
             app.extensions["chaja"].generation  # open the index and load Kiwi now, not in the first request
@@ -74,7 +79,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "chaja",
-        "preload_app": False,
+        "preload_app": True,  # Server.load runs in the master: Kiwi and the arrays are shared by the workers
         # A pasted passage makes a long address: the Engine searches its first 1,000 characters and says so,
         # and those alone take ~9 KB percent-encoded, past gunicorn's largest fixed limit (8190 bytes).
         # 0 leaves the cap to gunicorn (1 MB in gunicorn 27).
