@@ -8,8 +8,10 @@ Layout of ``<generation>/arrays/`` (format 1)::
 
     manifest.json            {"format": 1, "sections": N, "articles": A, "user_words": [[w, tag]..],
                               "average_length": {field: mean tokens}, "k1", "b", "weights"}
-    terms.blob / .offsets    the term dictionary: every term of title, heading and text, sorted by
-                             UTF-8 bytes, concatenated (uint8), and where each starts (int64, V+1)
+    terms.blob / .offsets / .prefix
+                             the term dictionary: every term of title, heading and text, sorted by
+                             UTF-8 bytes, concatenated (uint8), where each starts (int64, V+1) and
+                             its first 8 bytes as a big-endian uint64 (binary search in C)
     <field>.start            per term, where its postings start in <field>.docs (int64, V+1)
     <field>.docs / .tfs      postings: section numbers ascending (int32) and term frequencies (int32)
     <field>.pos_start        per term, where its positions start in <field>.pos (int64, V+1)
@@ -19,13 +21,13 @@ Layout of ``<generation>/arrays/`` (format 1)::
     impact.start / .docs / .scores
                              per term, the sections holding it in any searched field and its summed
                              weighted BM25F score there (scoring.bm25 with the manifest's k1, b, weights)
-    sources.blob / .offsets  the distinct sources, lowercased, sorted
+    sources.blob/.offsets/.prefix  the distinct sources, lowercased, sorted
     source_of                per section, its source's number in sources, or -1 (int32)
     article_of               per section, its article's number in article_ids (int32, ascending)
     dates                    per section, YYYY-MM-DD or "" (U10)
     live                     per section, True (sections of removed articles are not in the arrays)
     whoosh_doc               per section, the Whoosh document number holding its stored fields (int32)
-    article_ids.blob/.offsets  article ids, sorted
+    article_ids.blob/.offsets/.prefix  article ids, sorted
     article_start            per article, its first section (int64, A+1)
 
 Sections are numbered by article id, then section index, so a generation written by an update
@@ -53,8 +55,13 @@ class ArraysMissing(RuntimeError):
 
 
 def load(folder: Path, name: str) -> np.ndarray:
-    """Map one array of a generation's arrays folder read-only."""
-    return np.load(folder / f"{name}.npy", mmap_mode="r")
+    """Map one array of a generation's arrays folder read-only.
+
+    Returned as a plain ndarray over the mapping: slicing a np.memmap costs ~10x more (its
+    subclass hooks run on every slice), and a query slices a few dozen times.
+    """
+    array = np.load(folder / f"{name}.npy", mmap_mode="r")
+    return np.asarray(array) if isinstance(array, np.memmap) else array
 
 
 def save(folder: Path, name: str, array: np.ndarray) -> None:
@@ -64,13 +71,14 @@ def save(folder: Path, name: str, array: np.ndarray) -> None:
 class Strings(Sequence):
     """Sorted strings held as one UTF-8 blob and offsets; looked up by binary search, never loaded whole."""
 
-    def __init__(self, blob: np.ndarray, offsets: np.ndarray):
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, prefixes: np.ndarray):
         self.blob = blob
         self.offsets = offsets
+        self.prefixes = prefixes  # each string's first 8 bytes (zero-padded) as a big-endian number, ascending
 
     @classmethod
     def open(cls, folder: Path, name: str) -> Strings:
-        return cls(load(folder, f"{name}.blob"), load(folder, f"{name}.offsets"))
+        return cls(load(folder, f"{name}.blob"), load(folder, f"{name}.offsets"), load(folder, f"{name}.prefix"))
 
     @staticmethod
     def save(folder: Path, name: str, strings: list[str]) -> None:
@@ -80,6 +88,7 @@ class Strings(Sequence):
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
         save(folder, f"{name}.blob", np.frombuffer(b"".join(encoded), dtype=np.uint8))
         save(folder, f"{name}.offsets", offsets)
+        save(folder, f"{name}.prefix", np.array([_prefix(e) for e in encoded], dtype=np.uint64))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -97,10 +106,17 @@ class Strings(Sequence):
         return self._bytes(i).decode("utf-8", "surrogatepass")
 
     def find(self, s: str) -> int:
-        """Return the number of s, or -1 if it is not held."""
+        """Return the number of s, or -1 if it is not held.
+
+        The prefixes narrow the search to the few strings sharing the first 8 bytes (in C);
+        only those are compared whole.
+        """
         key = s.encode("utf-8", "surrogatepass")
-        i = bisect_left(_Keys(self), key)
-        return i if i < len(self) and self._bytes(i) == key else -1
+        prefix = np.uint64(_prefix(key))
+        lo = int(np.searchsorted(self.prefixes, prefix, side="left"))
+        hi = int(np.searchsorted(self.prefixes, prefix, side="right"))
+        i = bisect_left(_Keys(self), key, lo, hi)
+        return i if i < hi and self._bytes(i) == key else -1
 
     def all(self) -> list[str]:
         """Return every string (for writers and statistics, not for queries)."""
@@ -122,9 +138,9 @@ class _Keys(Sequence):
         return self.strings._bytes(i)
 
 
-def utf8_order(strings: list[str]) -> list[str]:
-    """Return strings sorted as Strings holds them (by UTF-8 bytes, which is code point order)."""
-    return sorted(strings)
+def _prefix(encoded: bytes) -> int:
+    """Return the first 8 bytes as a big-endian number (shorter strings zero-padded): ordered as the bytes are."""
+    return int.from_bytes(encoded[:8].ljust(8, b"\0"), "big")
 
 
 def quantised(lengths: np.ndarray) -> np.ndarray:

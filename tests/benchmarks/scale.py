@@ -38,7 +38,8 @@ from quality import BENCH_DIR, KORQUAD, RESULTS, SHARDS, VOLUME, bench_index, ko
 from chaja.index import store  # noqa: E402
 from chaja.search.evaluate import read_queries  # noqa: E402
 
-CHAJA = Path(sys.executable).with_name("chaja")
+# `chaja serve` of the chaja this script imports (PYTHONPATH may point at another checkout to compare)
+SERVE = [sys.executable, "-c", "import sys; from chaja.web.cli import main; sys.argv[0] = 'chaja'; main()", "serve"]
 
 
 def again_path(k: int, n: int) -> Path:
@@ -141,8 +142,8 @@ def _ppid(p: Path) -> int | None:
 
 def serve_memory(root: Path, workers: int, texts: list[str], port: int = 18712) -> dict:
     """Run `chaja serve --workers N`, ask it questions, and return the PSS/USS of its master and workers (MB)."""
-    server = subprocess.Popen([str(CHAJA), "serve", "--index", str(root), "--port", str(port), "--workers",
-                               str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([*SERVE, "--index", str(root), "--port", str(port), "--workers", str(workers)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(1200):
