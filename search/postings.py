@@ -6,6 +6,7 @@ generation shares their pages; a term costs one binary search in the dictionary 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +37,9 @@ class Postings:
         self._pos = {f: load(folder, f"{f}.pos") for f in FIELDS}
         self._lengths = {f: load(folder, f"{f}.lengths") for f in FIELDS}
         self._impact = (load(folder, "impact.start"), load(folder, "impact.docs"), load(folder, "impact.scores"))
-
-    def term_number(self, term: str) -> int:
-        """Return the term's number in the dictionary, or -1."""
-        return self.terms.find(term)
+        # A query looks each of its terms up several times (scores, then idf in each field); the
+        # last few thousand answers are kept (bounded: well under 1 MB a process).
+        self.term_number = lru_cache(maxsize=4096)(self.terms.find)
 
     def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (section numbers, term frequencies) of term in field, ascending."""
@@ -47,7 +47,7 @@ class Postings:
             k = self.sources.find(term)
             ids = np.flatnonzero(np.asarray(self.source_of) == k).astype(np.int32) if k >= 0 else _EMPTY_IDS
             return ids, np.ones(len(ids), dtype=np.int32)
-        t = self.terms.find(term)
+        t = self.term_number(term)
         if t < 0:
             return _EMPTY_IDS, _EMPTY_IDS
         start = self._start[field]
@@ -56,12 +56,12 @@ class Postings:
 
     def df(self, field: str, term: str) -> int:
         """Return how many sections hold term in field."""
-        t = self.terms.find(term)
+        t = self.term_number(term)
         return 0 if t < 0 else int(self._start[field][t + 1] - self._start[field][t])
 
     def impacts(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the sections holding term in title, heading or text, with its weighted BM25F score in each."""
-        t = self.terms.find(term)
+        t = self.term_number(term)
         if t < 0:
             return _EMPTY_IDS, _EMPTY_SCORES
         start, docs, scores = self._impact
@@ -74,7 +74,7 @@ class Postings:
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Return the word positions of term in each of docnums that holds it."""
-        t = self.terms.find(term)
+        t = self.term_number(term)
         if t < 0:
             return {}
         a, b = int(self._start[field][t]), int(self._start[field][t + 1])
