@@ -43,9 +43,16 @@ _workers = -1  # Kiwi worker threads: -1 every core; 0 none (analysis in the cal
 
 
 def set_workers(n: int) -> None:
-    """Use n Kiwi worker threads in Kiwis loaded from now on (0: none, as a process that will fork needs)."""
+    """Use n Kiwi worker threads from now on (0: none, as a process that will fork needs).
+
+    Kiwis loaded with another number are dropped, and their threads stopped, here: a child forked
+    later would inherit such a Kiwi without its threads, and hang when its exit waits for them.
+    """
     global _workers
-    _workers = n
+    with _kiwi_lock:
+        if n != _workers:
+            _kiwis.clear()
+        _workers = n
 
 
 def kiwi_for(user_words: tuple[tuple[str, str], ...] = ()):

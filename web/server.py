@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import gc
 import logging
+import os
 import socket
+import sys
 
 from gunicorn.app.base import BaseApplication
 
@@ -54,6 +56,20 @@ class Server(BaseApplication):
         return app
 
 
+def worker_exit(arbiter, worker) -> None:
+    """End a worker without tearing down what it inherited from the master (gunicorn's worker_exit hook).
+
+    Freeing the preloaded Kiwi and app object by object in each worker writes to pages it shares
+    with the master, copying them first: seconds per worker on SIGTERM. The exit status is the one
+    the worker was leaving with.
+    """
+    leaving = sys.exc_info()[1]
+    code = leaving.code if isinstance(leaving, SystemExit) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
+
+
 def tune_gc() -> None:
     """Set this process's garbage collector for serving searches, once the index and Kiwi are loaded.
 
@@ -79,6 +95,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "chaja",
+        "worker_exit": worker_exit,
         "preload_app": True,  # Server.load runs in the master: Kiwi and the arrays are shared by the workers
         # A pasted passage makes a long address: the Engine searches its first 1,000 characters and says so,
         # and those alone take ~9 KB percent-encoded, past gunicorn's largest fixed limit (8190 bytes).
@@ -110,5 +127,15 @@ def can_listen(host: str, port: int) -> str | None:
 
 
 def serve(index: str, host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
-    """Serve the index on host:port with worker processes until SIGTERM or SIGINT; exit 0 then."""
-    Server(index, options(host, port, workers, threads, access_log)).run()
+    """Serve the index on host:port with worker processes until SIGTERM or SIGINT; exit 0 then.
+
+    The master leaves without freeing the preloaded Kiwi and index object by object (seconds, for
+    nothing, as the process ends anyway), with the status gunicorn exits with.
+    """
+    try:
+        Server(index, options(host, port, workers, threads, access_log)).run()
+    except SystemExit as leaving:
+        code = 0 if leaving.code is None else leaving.code
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code if isinstance(code, int) else 1)
