@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import schema
-from .analysis import Morpheme
+from .analysis import Morpheme, source_term
 from .arrays import FIELDS, FOLDER, FORMAT, MANIFEST, Strings, load, quantised, save
 
 # BM25F settings of the precomputed impacts. Tuned on the first 1,000 korquad1-dev questions
@@ -42,7 +42,7 @@ class Collector:
     def add(self, article_id: str, date: str | None, source: str | None, title: Sequence[Morpheme],
             sections: Sequence[tuple[Sequence[Morpheme], Sequence[Morpheme]]]) -> None:
         """Add an article: its title's morphemes and each section's (heading, text) morphemes."""
-        self.articles[article_id] = (date or "", (source or "").lower())
+        self.articles[article_id] = (date or "", source_term(source) if source else "")
         title_ids = self._ids(title)
         for i, (heading, text) in enumerate(sections):
             self.sections.append((article_id, i))

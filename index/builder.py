@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import analysis, lock, store
 from .article import Skipped
+from .counts import skipped_summary
 from .pipeline import (MAX_SECTIONS, BuildError, NewGeneration, analysed_batches, bounded_items, digest,  # noqa: F401
                        duplicate)
 from .readers import read_paths
@@ -43,9 +44,15 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
     if workers:
         analysis.set_workers(workers)
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
+    created = not root.exists()
     with lock.hold(root, wait):
         store.prune(root, writer_locked=True)
-        return _rebuild(root, paths, user_words, user_dictionary, progress)
+        try:
+            return _rebuild(root, paths, user_words, user_dictionary, progress)
+        except BaseException:
+            if store.current(root) is None:  # a first build that failed leaves no folder that looks like an index
+                lock.remove_unused(root, folder=created)
+            raise
 
 
 def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
@@ -53,7 +60,8 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
     report = BuildReport()
     started = time.perf_counter()
     seen: dict[str, str] = {}
-    with NewGeneration(root, user_words) as new:
+    had_index = store.current(root) is not None
+    with NewGeneration(root, user_words, had_index=had_index) as new:
         for batch in analysed_batches(bounded_items(read_paths(paths), report.notes), user_words):
             for item in batch:
                 skipped = item if isinstance(item, Skipped) else duplicate(item.article, seen)
@@ -65,9 +73,10 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
             if progress:
                 report.seconds = time.perf_counter() - started
                 progress(report)
+            store._test_pause("write")  # a test kills the writer here, with a batch written
         if report.articles == 0:
-            raise BuildError(f"no readable article in {', '.join(paths)} ({len(report.skipped)} files skipped); "
-                             "the previous index is unchanged")
+            raise BuildError(f"no readable article in {', '.join(paths)} ({skipped_summary(report.skipped)} skipped); "
+                             + ("the previous index is unchanged" if had_index else "no index was made"))
         report.seconds = time.perf_counter() - started
         gen = new.publish({
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -57,11 +57,12 @@ def bounded(article: Article) -> tuple[Article | Skipped, str | None]:
     where = article.path or article.id
     if not article.sections:
         return Skipped(where, f"article {article.id!r} has no sections; there is nothing to index"), None
-    if len(article.sections) <= MAX_SECTIONS:
-        return article, None
-    note = (f"{where}: article {article.id!r} has {len(article.sections):,} sections; indexed the first "
-            f"{MAX_SECTIONS:,}")
-    return replace(article, sections=article.sections[:MAX_SECTIONS]), note
+    notes = list(article.notes)  # what its reader noted, such as a date it could not read
+    if len(article.sections) > MAX_SECTIONS:
+        notes.append(f"{where}: article {article.id!r} has {len(article.sections):,} sections; indexed the first "
+                     f"{MAX_SECTIONS:,}")
+        article = replace(article, sections=article.sections[:MAX_SECTIONS])
+    return article, "; ".join(notes) or None
 
 
 def bounded_items(items: Iterable[Article | Skipped], notes: list[str]) -> Iterator[Article | Skipped]:
@@ -83,10 +84,11 @@ def duplicate(article: Article, seen: dict[str, str]) -> Skipped | None:
     return None
 
 
-def write_error(root: Path, error: OSError) -> BuildError:
+def write_error(root: Path, error: OSError, had_index: bool = True) -> BuildError:
     """Return the one-line error for a failed write into the index folder."""
     return BuildError(f"cannot write the new index in {root} ({error.strerror or error}); free disk space or "
-                      "make the folder writable — the previous index is unchanged and keeps serving")
+                      "make the folder writable — " + ("the previous index is unchanged and keeps serving"
+                                                       if had_index else "no index was made"))
 
 
 def analyse(articles: list[Article], user_words: tuple = ()) -> list[Analysed]:
@@ -162,10 +164,11 @@ class NewGeneration:
     folder (an OSError becomes a BuildError saying the previous index keeps serving).
     """
 
-    def __init__(self, root: Path, user_words: tuple = (), base: store.Generation | None = None):
+    def __init__(self, root: Path, user_words: tuple = (), base: store.Generation | None = None,
+                 had_index: bool = True):
         from whoosh import index as whoosh_index
 
-        self.root, self.base = root, base
+        self.root, self.base, self.had_index = root, base, had_index
         self.collector = Collector(user_words)
         self.dropped: set[str] = set()
         self.sections = 0
@@ -181,7 +184,7 @@ class NewGeneration:
             self.writer = ix.writer(limitmb=WRITER_MB, compound=False)
         except OSError as e:
             store.discard(self.build)
-            raise write_error(root, e) from e
+            raise write_error(root, e, had_index) from e
         except BaseException:
             store.discard(self.build)
             raise
@@ -200,7 +203,7 @@ class NewGeneration:
         finally:
             store.discard(self.build)
         if isinstance(error, OSError):
-            raise write_error(self.root, error) from error
+            raise write_error(self.root, error, self.had_index) from error
 
     def add(self, analysed: Analysed) -> int:
         """Write an analysed article's sections; return how many."""

@@ -8,7 +8,9 @@ text are analysed once, by the write pipeline, for the arrays and the stored spa
 from __future__ import annotations
 
 from whoosh import fields
-from whoosh.analysis import IDTokenizer, LowercaseFilter
+from whoosh.analysis import IDTokenizer
+
+from .analysis import SourceFilter
 
 # Field names; everything else asks this module for them.
 ID = "id"  # "<article id>#<section index>", unique per document
@@ -43,7 +45,7 @@ def make_schema() -> fields.Schema:
             HEADING: fields.STORED(),
             TEXT: fields.STORED(),
             DATE: fields.ID(stored=True, sortable=True),
-            SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
+            SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | SourceFilter()),
             URL: fields.STORED(),
             PATH: fields.STORED(),
             DIGEST: fields.STORED(),

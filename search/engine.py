@@ -8,17 +8,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-from chaja.index import schema, spans, store
+from chaja.index import schema, store
+from chaja.index.analysis import source_term
 
-from . import highlight, scoring
-from .query import QueryError, parse, parse_date
+from . import highlight, request, scoring
+from .query import QueryError, parse
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
 from .opened import OpenGeneration
 from .suggest import keyboard_suggestion
 
-MAX_SIZE = 100
-MAX_PAGE = 1_000
-SORTS = ("relevance", "date")
+MAX_SIZE, MAX_PAGE = request.MAX_SIZE, request.MAX_PAGE  # the request rules live in search/request.py
+SORTS = tuple(request.SORTS)
 GROUPS = ("article", "section")
 # Up to this many words, every one must match (as on Korean portals) unless no article has
 # them all. Longer queries are questions or pasted sentences: requiring every word there
@@ -66,33 +66,35 @@ class Engine:
         back several times), which is what section-level evaluation judges.
         """
         started = time.perf_counter()
-        if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
-            raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE}")
-        if not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
-            raise QueryError(f"size must be a whole number from 1 to {MAX_SIZE}")
-        if sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        checked = request.check(page, size, sort, source, date_from, date_to)
+        page, size, sort, source = checked.page, checked.size, checked.sort, checked.source
+        date_from, date_to = checked.date_from, checked.date_to
         if group not in GROUPS:
             raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
         rank = scoring.rank_articles if group == "article" else scoring.rank_sections
-        date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
-        if date_from and date_to and date_from > date_to:
-            raise QueryError(f"from ({date_from}) is later than to ({date_to}); swap them")
         q = q or ""
         gen = self._current()
         parsed = parse(q, gen.user_words)
         if source:
-            parsed.sources.append(source.lower())
+            parsed.sources.append(source_term(source))
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
+        notice = " ".join(parsed.notes) or None
+
         def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None):
             took = (time.perf_counter() - started) * 1000
-            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message)
+            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
+                              None if message == notice else notice)
 
+        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
+            if reversed_range := request.reversed_range(start, end):
+                return page_of(message=reversed_range)
         if not parsed.clauses and not parsed.has_filters:
             if parsed.excluded:
                 return page_of(message="제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.")
+            if notice:  # all it had was a condition it could not read (date:2025-13-01): say that, not "particles"
+                return page_of(message=notice)
             if q.strip():
                 return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
             return page_of(message="검색어를 입력하세요.")
@@ -109,6 +111,10 @@ class Engine:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
             scores = scoring.coordinated(scores, share)
+            carrying = parsed.carrying
+            if len(carrying) < n:  # a lone digit or syllable ("alert(1)") matches too much to carry a hit
+                _, carried, _ = scoring.matched(gen.postings, carrying)
+                docs = docs[(carried[docs] > 0) | (count[docs] == n)]
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
         # Ranking by relevance sorts only the leaders that can reach this page.
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)
@@ -120,7 +126,7 @@ class Engine:
         found = [(int(d), float(scores[d])) for d in best[first : first + size]]
         hits = self._hits(gen, found, parsed)
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(gen, text)) if not total else None
-        return page_of(hits, total, relaxed, " ".join(parsed.notes) or None, suggestion)
+        return page_of(hits, total, relaxed, None, suggestion)
 
     @staticmethod
     def _allowed(gen: OpenGeneration, parsed) -> np.ndarray:
@@ -155,17 +161,18 @@ class Engine:
 
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
-        terms = parsed.terms
+        marks = parsed.marks
         hits = []
         for d, score in found:
             f = gen.stored_fields(d)
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
-                title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
+                title_html=highlight.mark(f[schema.TITLE], highlight.spans_of(f, schema.TITLE, marks)),
                 url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
                 score=round(float(score), 4),
-                section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
-                snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+                section=SectionRef(f[schema.SECTION], f[schema.HEADING],
+                                   highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks))),
+                snippet_html=highlight.snippet(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
             ))
         return hits
 
@@ -177,27 +184,33 @@ class Engine:
         docs = gen.sections_of(article_id)
         if not docs:
             return None
-        terms = parse(query or "", gen.user_words).terms
+        marks = parse(query or "", gen.user_words).marks
         fields = [gen.stored_fields(d) for d in docs]
         first = fields[0]
         sections = tuple(
             SectionView(
                 index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
-                heading_html=highlight.mark(f[schema.HEADING], spans.of(f, schema.HEADING, terms)),
-                text_html=highlight.mark(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+                heading_html=highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks)),
+                text_html=highlight.mark(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
             )
             for f in fields
         )
         return ArticleView(
             id=article_id, title=first[schema.TITLE],
-            title_html=highlight.mark(first[schema.TITLE], spans.of(first, schema.TITLE, terms)),
+            title_html=highlight.mark(first[schema.TITLE], highlight.spans_of(first, schema.TITLE, marks)),
             date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
             sections=sections,
         )
 
     def stats(self) -> dict:
-        """Return what the serving index holds and how it was built."""
+        """Return what the serving index holds and how it was built (a copy the caller may change)."""
         opened = self._current()  # one generation for every figure, even if a rebuild switches meanwhile
+        with self._lock:
+            if opened.stats is None:  # a generation never changes: walk its lexicon once, not per request
+                opened.stats = self._stats_of(opened)
+        return {**opened.stats, "paths": list(opened.stats["paths"])}
+
+    def _stats_of(self, opened: OpenGeneration) -> dict:
         gen, meta = opened.gen, opened.gen.meta()
         terms = sum(opened.postings.term_count(f) for f in schema.SEARCHED)
         articles = len(opened.article_ids)

@@ -34,6 +34,7 @@ class OpenGeneration:
         kiwi_for(self.user_words)  # load Kiwi now, not inside the first search
         self.warmed = threading.Event()  # nothing to warm: kept for callers that wait for it
         self.warmed.set()
+        self.stats: dict | None = None  # Engine.stats() of this generation, computed on first use
 
     def searcher(self):
         """Return this thread's Whoosh searcher over this generation (stored fields by Whoosh document number)."""

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from test_links import hostile_index  # noqa: F401  (a fixture)
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -106,5 +108,66 @@ def test_readable_on_a_phone(browser, base_url: str) -> None:
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow == 0, f"{path} scrolls sideways on a 360px phone by {overflow}px"
         assert page.locator("#s-1").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_index, tmp_path_factory):
+    """Return `chaja serve` over an index whose ids hold ?, #, %, dot and empty segments."""
+    from conftest import start_server
+
+    served = start_server(hostile_index, tmp_path_factory.mktemp("hostile-server"), "--workers", "1")
+    yield served
+    served.stop()
+
+
+def test_every_result_link_opens_its_article_whatever_its_id(browser, hostile_server) -> None:
+    from test_links import HOSTILE_IDS
+
+    context = browser.new_context(java_script_enabled=False, locale="ko-KR")
+    page = context.new_page()
+    try:
+        opened = {}
+        for number in (1, 2):
+            results = f"{hostile_server.base}/?q=해저 터널&page={number}"
+            page.goto(results)
+            for n in range(page.locator(".hit h2 a").count()):
+                link = page.locator(".hit h2 a").nth(n)
+                title = link.inner_text()
+                link.click()
+                page.wait_for_load_state()
+                opened[title] = (page.locator("h1").inner_text(), page.url.split("?")[0])
+                page.go_back()
+        assert {title: h1 for title, (h1, _) in opened.items()} == {
+            f"해저 터널 기사 {i}": f"해저 터널 기사 {i}" for i in range(len(HOSTILE_IDS))}
+        response = page.request.get(opened["해저 터널 기사 0"][1].replace("/articles/", "/api/articles/"))
+        assert response.json()["id"] == "a/../b"
+    finally:
+        context.close()
+
+
+def test_filters_stay_beside_their_labels_at_390_px_and_any_width(browser, base_url: str, tmp_path_factory) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, locale="ko-KR")
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        page.goto(f"{base_url}/?q=날씨&source=기상청&from=2024-03-02")
+        page.screenshot(path=str(tmp_path_factory.mktemp("screens") / "filters-390.png"))
+        apart = []
+        for width in [390, *range(300, 721, 10)]:  # wherever the row wraps, a label stays with its input
+            page.set_viewport_size({"width": width, "height": 844})
+            for field in ("f-source", "f-from", "f-to"):
+                label = page.locator(f"label[for={field}]").bounding_box()
+                box = page.locator(f"#{field}").bounding_box()
+                middle = abs((label["y"] + label["height"] / 2) - (box["y"] + box["height"] / 2))
+                gap = box["x"] - (label["x"] + label["width"])
+                if not (middle < 4 and 0 <= gap <= 16 and box["x"] + box["width"] <= width):
+                    apart.append((width, field))
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow == 0, width
+        assert apart == []
+        assert violations == []
     finally:
         context.close()

@@ -11,6 +11,7 @@ import click
 
 from chaja.index import lock, store
 from chaja.index.builder import BuildError, BuildReport, rebuild
+from chaja.index.counts import plural, skipped_summary
 
 DEFAULT_CORPUS = "corpus"
 index_option = click.option(
@@ -42,7 +43,7 @@ class _Progress:
             self.bar.update(report.articles - self.bar.n)
         elif report.seconds - self.last >= 5:
             self.last = report.seconds
-            click.echo(f"indexed {report.articles} articles ({report.rate:.1f}/s)", err=True)
+            click.echo(f"indexed {plural(report.articles, 'article')} ({report.rate:.1f}/s)", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -69,7 +70,7 @@ def _check_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
     paths = paths or (DEFAULT_CORPUS,)
     for p in paths:
         if not Path(p).exists():
-            _fail(f"{p} does not exist; pass the article files or folders to index")
+            _fail(f"{p} does not exist; pass the article files or folders to index", 1)  # README: 1 when not built
     return paths
 
 
@@ -94,7 +95,8 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
     progress.close()
     _echo_skipped_and_notes(report)
     click.echo(
-        f"indexed {report.articles} articles, {report.sections} sections; skipped {len(report.skipped)} files; "
+        f"indexed {plural(report.articles, 'article')}, {plural(report.sections, 'section')}; "
+        f"skipped {skipped_summary(report.skipped)}; "
         f"{report.seconds:.1f} s, {report.rate:.1f} articles/s -> {store.index_dir(index) / report.generation}"
     )
     return report
@@ -130,7 +132,7 @@ def update_command(paths, index, wait):
         _fail(str(e), 1)
     _echo_skipped_and_notes(report)
     if not report.changes:
-        click.echo(f"no change: {report.unchanged} articles unchanged, skipped {len(report.skipped)} files; "
+        click.echo(f"no change: {plural(report.unchanged, 'article')} unchanged, skipped {skipped_summary(report.skipped)}; "
                    f"the index still serves {report.generation}")
         return
     for kind, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
@@ -139,7 +141,7 @@ def update_command(paths, index, wait):
             click.echo(f"{kind} {len(ids)}: {', '.join(ids[:SHOWN_IDS])}{more}")
     click.echo(
         f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}, "
-        f"unchanged {report.unchanged}; skipped {len(report.skipped)} files; {report.seconds:.1f} s "
+        f"unchanged {report.unchanged}; skipped {skipped_summary(report.skipped)}; {report.seconds:.1f} s "
         f"-> {store.index_dir(index) / report.generation}"
     )
 
@@ -169,18 +171,20 @@ def _engine(index):
 @main.command("search")
 @click.argument("query")
 @index_option
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--size", type=int, default=10, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--page", default="1", show_default=True, help="Page number, from 1 to 1000.")
+@click.option("--size", default="10", show_default=True, help="Hits per page, from 1 to 100.")
+@click.option("--sort", default="relevance", show_default=True, help="relevance (best match first) or date (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
 def search_command(query, index, page, size, sort, as_json):
     """Search the index for QUERY; exit 0 with results, 1 with none, 2 on a usage or index error."""
     from chaja.search import QueryError
+    from chaja.search import request as request_rules
 
     from .terminal import render_page
 
-    try:
-        result = _engine(index).search(query, page=page, size=size, sort=sort)
+    try:  # the rules (and messages) of the API's page, size and sort
+        args = request_rules.check(page, size, sort, q=query)
+        result = _engine(index).search(query, **args.search_args())
     except QueryError as e:
         _fail(str(e))
     if as_json:

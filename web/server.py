@@ -20,6 +20,9 @@ GRACEFUL_TIMEOUT = 10  # seconds SIGTERM leaves running requests to finish
 # generation every 700 allocations, Python's default, cost /api/search under 8 clients 12% of its
 # throughput (271 -> 310 requests/s on 60,000 articles) and Engine.search 6% of its p95.
 GC_THRESHOLDS = (20_000, 20, 50)
+LIMIT_REQUEST_LINE = 8190  # bytes of "GET /?q=... HTTP/1.1"
+LIMIT_REQUEST_FIELDS = 50  # headers a request may send
+LIMIT_REQUEST_FIELD_SIZE = 8190  # bytes of one header line
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss worker %(p)s'
 
 
@@ -97,10 +100,12 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "proc_name": "chaja",
         "worker_exit": worker_exit,
         "preload_app": True,  # Server.load runs in the master: Kiwi and the arrays are shared by the workers
-        # A pasted passage makes a long address: the Engine searches its first 1,000 characters and says so,
-        # and those alone take ~9 KB percent-encoded, past gunicorn's largest fixed limit (8190 bytes).
-        # 0 leaves the cap to gunicorn (1 MB in gunicorn 27).
-        "limit_request_line": 0,
+        # Bounded request lines and headers: 0 would mean unlimited with gunicorn's own parser. 8190 bytes,
+        # gunicorn's largest fixed bound, hold a query of about 900 Hangul characters percent-encoded; a longer
+        # address is refused with 400 before any work is done for it.
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "limit_request_fields": LIMIT_REQUEST_FIELDS,
+        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
         # gunicorn's control socket is one path per user: two servers would fight over it
         "control_socket_disable": True,
     }
