@@ -9,8 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from whoosh import query as Q
-
 from chaja.index import schema, store, synonyms as synonym_file, vocabulary
 from chaja.index.analysis import source_term
 
@@ -60,7 +58,7 @@ class Engine:
             return self._open
 
     def warm(self, timeout: float | None = None) -> bool:
-        """Wait until the serving generation has its common terms loaded; False on timeout (0: just tell)."""
+        """Open the serving generation; True (its arrays are mapped, there is nothing to load)."""
         return self._current().warmed.wait(timeout)
 
     @property
@@ -153,10 +151,8 @@ class Engine:
         """Return the query corrected from the index's vocabulary or keyboard layout, or None."""
         if total and len(q.split()) > CORRECT_WORDS:
             return None
-        reader = gen.searcher().reader()
-
         def has_term(term: str) -> bool:
-            return any(reader.doc_frequency(f, term) for f in schema.SEARCHED)
+            return any(gen.postings.df(f, term) for f in schema.SEARCHED)
 
         fixed = corrected_query(q, self.vocabulary(), has_term, gen.user_words)
         if fixed and self._has_hits(gen, fixed):
@@ -219,10 +215,9 @@ class Engine:
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed, fold: bool = False) -> list[Hit]:
         """Return the hits of found documents; with fold, a hit the same story as a better one is folded into it."""
-        s = gen.searcher()
         marks = parsed.marks
         hits = []
-        stored = [s.stored_fields(d) for d, _ in found]
+        stored = [gen.stored_fields(d) for d, _ in found]
         for (d, score), f in zip(found, stored):
             hits.append(Hit(
                 id=f[schema.ARTICLE], title=f[schema.TITLE],
@@ -242,12 +237,11 @@ class Engine:
     def article(self, article_id: str, query: str | None = None) -> ArticleView | None:
         """Return a whole article with the query's words marked, or None if the id is unknown."""
         gen = self._current()
-        s = gen.searcher()
-        docs = sorted(s.docs_for_query(Q.Term(schema.ARTICLE, article_id)))
+        docs = gen.sections_of(article_id)
         if not docs:
             return None
         marks = self._parse(gen, query or "").marks
-        fields = sorted((s.stored_fields(d) for d in docs), key=lambda f: f[schema.SECTION])
+        fields = [gen.stored_fields(d) for d in docs]
         first = fields[0]
         sections = tuple(
             SectionView(
@@ -288,11 +282,10 @@ class Engine:
 
     def _stats_of(self, opened: OpenGeneration) -> dict:
         gen, meta = opened.gen, opened.gen.meta()
-        s = opened.searcher()
-        terms = sum(1 for f in schema.SEARCHED for _ in s.reader().lexicon(f))
-        articles = len(np.unique(opened.article_of[opened.postings.live]))
-        sections = s.doc_count()
-        size = sum(p.stat().st_size for p in Path(gen.path).iterdir() if p.is_file())
+        terms = sum(opened.postings.term_count(f) for f in schema.SEARCHED)
+        articles = len(opened.article_ids)
+        sections = opened.postings.doc_count
+        size = sum(p.stat().st_size for p in Path(gen.path).rglob("*") if p.is_file())
         return {
             "index": str(self.root.resolve()), "generation": gen.name, "articles": articles, "sections": sections,
             "terms": terms, "size_bytes": size, "built_at": meta.get("built_at"), "paths": meta.get("paths", []),

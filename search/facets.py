@@ -57,7 +57,7 @@ def columns(gen) -> Columns:
             ids, _ = gen.postings.get(schema.SOURCE, term.decode("utf-8"))
             if len(ids):
                 doc_source[ids] = len(names)
-                names.append(searcher.stored_fields(int(ids[0]))[schema.SOURCE])  # as written, not lower-cased
+                names.append(gen.stored_fields(int(ids[0]))[schema.SOURCE])  # as written, not lower-cased
         dates = gen.dates if len(gen.dates) == len(gen.article_of) else np.full(len(gen.article_of), "", "U10")  # no date column
         years, doc_year = np.unique(dates.astype("U4"), return_inverse=True)
         if len(years) and years[0] == "":

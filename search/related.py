@@ -56,10 +56,9 @@ def term_counts(fields: list[dict]) -> Counter:
 def distinctive(gen, fields: list[dict], words: int = WORDS) -> list[str]:
     """Return the article's most distinctive terms: tf-idf over the index's sections, common words left out."""
     n = gen.postings.doc_count
-    reader = gen.searcher().reader()
     weighted = []
     for term, tf in term_counts(fields).items():
-        df = max(reader.doc_frequency(f, term) for f in schema.SEARCHED)
+        df = max(gen.postings.df(f, term) for f in schema.SEARCHED)
         if 1 < df <= max(COMMON * n, 10) and (len(term) > 1 or not term.isascii()):
             weighted.append((tf * scoring.idf(df, n), term))
     return [t for _, t in sorted(weighted, reverse=True)[:words]]
@@ -70,9 +69,8 @@ def related(gen, article_id: str, size: int = 5) -> list[Related] | None:
     ordinal = bisect_left(gen.article_ids, article_id)
     if ordinal >= len(gen.article_ids) or gen.article_ids[ordinal] != article_id:
         return None
-    s = gen.searcher()
     own = np.flatnonzero(gen.article_of == ordinal)
-    fields = [s.stored_fields(int(d)) for d in own]
+    fields = [gen.stored_fields(int(d)) for d in own]
     terms = distinctive(gen, fields)
     if not terms:
         return []
@@ -82,7 +80,7 @@ def related(gen, article_id: str, size: int = 5) -> list[Related] | None:
     best = scoring.rank_articles(scores, docs, gen.article_of, size)
     out = []
     for d in best[:size]:
-        f = s.stored_fields(int(d))
+        f = gen.stored_fields(int(d))
         out.append(Related(f[schema.ARTICLE], f[schema.TITLE], f.get(schema.URL), f.get(schema.DATE),
                            f.get(schema.SOURCE), round(float(scores[d]), 4)))
     return out

@@ -152,3 +152,25 @@ def test_serve_builds_from_corpus_then_sigterm_stops_every_process_with_exit_0(t
     log = served.error_log.read_text()
     assert "Handling signal: term" in log and "Shutting down: Master" in log
     assert "Traceback" not in log
+
+
+def mapped_files(pid: int) -> set[str]:
+    """Return the paths of the files a process maps (/proc/PID/maps)."""
+    lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6}
+
+
+def test_the_workers_map_the_same_search_arrays_and_share_kiwi_loaded_before_the_fork(web_server: Served,
+                                                                                     web_index: Path) -> None:
+    ask_every_worker(web_server, f"/api/search?q={quote('부산항 신항')}", "mapped")
+    arrays = web_index / web_index.joinpath("CURRENT").read_text().strip() / "arrays"
+    wanted = {str(arrays / f"{name}.npy") for name in ("impact.docs", "impact.scores", "text.docs", "terms.blob",
+                                                        "article_of")}
+    workers = sorted(web_server.worker_pids())
+    assert [wanted - mapped_files(pid) for pid in workers] == [set(), set()]
+    # the master loaded Kiwi (its native library is mapped) and the arrays, and runs no Kiwi threads
+    master = web_server.process.pid
+    assert any("_kiwipiepy" in path for path in mapped_files(master))
+    assert wanted <= mapped_files(master)
+    status = dict(line.split(":\t", 1) for line in Path(f"/proc/{master}/status").read_text().splitlines())
+    assert status["Threads"].strip() == "1"

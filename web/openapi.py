@@ -137,8 +137,8 @@ SCHEMAS = {
         "type": "object",
         "required": ["status", "generation", "warm"],
         "properties": {"status": {"const": "ok"}, "generation": {"type": "string"},
-                       "warm": {"type": "boolean", "description": "whether the common terms' postings are loaded "
-                                                                  "(searches are slower until they are)"}},
+                       "warm": {"type": "boolean", "description": "whether the index is ready to search at full "
+                                                                  "speed (always true: its arrays are mapped, not loaded)"}},
     },
     "Error": {
         "type": "object",
