@@ -264,7 +264,7 @@ def morphemes(text: str, user_words: tuple = (), hanja: bool = True) -> list[Mor
     for either instead: chaja.search.query).
     """
     norm, back = _normalize(text)
-    return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm), user_words)
+    return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm), user_words, hanja)
 
 
 def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
@@ -278,8 +278,8 @@ def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list
 
 
 def _content(text: str, norm: str, back: list[int] | None, tokens: list[tuple[str, str, int, int]],
-             user_words: tuple = ()) -> list[Morpheme]:
-    """Return the content morphemes among Kiwi's tokens of norm, with offsets into text."""
+             user_words: tuple = (), hanja: bool = True) -> list[Morpheme]:
+    """Return the content morphemes among Kiwi's tokens of norm, with offsets into text (morphemes())."""
     out: list[Morpheme] = []
     pos = 0
     i = 0
