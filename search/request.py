@@ -155,6 +155,12 @@ def param(name: str, description: str, schema: dict, example=None) -> dict:
     return out
 
 
+def whole_number_schema(top: int, default: int) -> dict:
+    """Return the OpenAPI schema of a whole-number parameter; empty means its default, as a form sends it."""
+    return {"anyOf": [{"type": "integer", "minimum": 1, "maximum": top}, {"type": "string", "maxLength": 0}],
+            "default": default}
+
+
 def openapi_parameters() -> list[dict]:
     """Return the OpenAPI description of /api/search's query parameters, from these rules."""
 
@@ -164,8 +170,8 @@ def openapi_parameters() -> list[dict]:
         param("q", "Search words in Korean (or any text); an empty query returns no hits and a message.",
               {"type": "string", "default": ""}, "부산항 물동량"),
         param("page", f"Page number, from 1 to {MAX_PAGE}; a page past the last one has no hits.",
-              {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
-        param("size", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": DEFAULT_SIZE}),
+              whole_number_schema(MAX_PAGE, 1)),
+        param("size", "Hits per page.", whole_number_schema(MAX_SIZE, DEFAULT_SIZE)),
         param("sort", "Order of hits: best match first, or newest first.",
               {"type": "string", "enum": list(SORTS), "default": "relevance"}),
         param("source", "Only articles from this source (spaces around it are ignored; blank: any source).",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from chaja.search import autocomplete
 from chaja.search import request as request_rules
+from chaja.search.engine import MAX_RELATED
 
 _ERROR_RESPONSE = {"$ref": "#/components/responses/Error"}
 
@@ -184,8 +186,8 @@ def document() -> dict:
                 "operationId": "suggest",
                 "summary": "Complete a typed prefix (초성, unfinished syllables and the English layout understood)",
                 "parameters": [request_rules.param("q", "What has been typed so far.", {"type": "string", "default": ""}, "ㅂㄷㅊ"),
-                               request_rules.param("size", "Suggestions at most.", {"type": "integer", "minimum": 1, "maximum": 20,
-                                                                       "default": 10})],
+                               request_rules.param("size", "Suggestions at most.",
+                                                   request_rules.whole_number_schema(autocomplete.MAX_SIZE, 10))],
                 "responses": {"200": _ok("Suggestions", "Titles and words, most articles first."),
                               "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
             }},
@@ -211,8 +213,8 @@ def document() -> dict:
                 "summary": "Articles closest to one by its distinctive words (more like this), never itself",
                 "parameters": [{"name": "article_id", "in": "path", "required": True,
                                 "description": "Article id as the search hits give it.", "schema": {"type": "string"}},
-                               request_rules.param("size", "Articles at most.", {"type": "integer", "minimum": 1, "maximum": 20,
-                                                                    "default": 5})],
+                               request_rules.param("size", "Articles at most.",
+                                                   request_rules.whole_number_schema(MAX_RELATED, 5))],
                 "responses": {"200": _ok("Related", "The closest articles, closest first."),
                               "400": _ERROR_RESPONSE, "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
             }},
