@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as Q
 
-from chaja.index import schema, spans, store
+from chaja.index import opensearch, schema, spans, store
 
 from . import highlight, scoring
 from .query import QueryError, parse, parse_date
@@ -28,8 +28,77 @@ GROUPS = ("article", "section")
 STRICT_WORDS = 3
 
 
+def checked(page: int, size: int, sort: str, group: str, date_from: str | None,
+            date_to: str | None) -> tuple[str | None, str | None]:
+    """Check Engine.search's parameters (QueryError saying how to fix one); return the dates as ISO strings."""
+    if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
+        raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE}")
+    if not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
+        raise QueryError(f"size must be a whole number from 1 to {MAX_SIZE}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    if group not in GROUPS:
+        raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+    date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(f"from ({date_from}) is later than to ({date_to}); swap them")
+    return date_from, date_to
+
+
+def unusable(parsed, q: str) -> str:
+    """Return why a query with no words and no filters cannot be searched."""
+    if parsed.excluded:
+        return "제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요."
+    if q.strip():
+        return "검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다."
+    return "검색어를 입력하세요."
+
+
+def hit_of(f: dict, score: float, terms) -> Hit:
+    """Return the hit of a section from its stored fields, with the terms marked."""
+    return Hit(
+        id=f[schema.ARTICLE], title=f[schema.TITLE],
+        title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
+        url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
+        score=round(float(score), 4),
+        section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
+        snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+    )
+
+
+def article_view(article_id: str, stored: list[dict], terms) -> ArticleView:
+    """Return a whole article from its sections' stored fields, with the terms marked."""
+    fields = sorted(stored, key=lambda f: f[schema.SECTION])
+    first = fields[0]
+    sections = tuple(
+        SectionView(
+            index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
+            heading_html=highlight.mark(f[schema.HEADING], spans.of(f, schema.HEADING, terms)),
+            text_html=highlight.mark(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+        )
+        for f in fields
+    )
+    return ArticleView(
+        id=article_id, title=first[schema.TITLE],
+        title_html=highlight.mark(first[schema.TITLE], spans.of(first, schema.TITLE, terms)),
+        date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
+        sections=sections,
+    )
+
+
 class Engine:
-    """A search engine over one index folder; follows rebuilds to the newest generation."""
+    """A search engine over one index folder; follows rebuilds to the newest generation.
+
+    An index location opensearch://HOST:PORT/NAME gives the OpenSearch engine instead
+    (chaja.search.opensearch), with the same calls and results.
+    """
+
+    def __new__(cls, index: str | os.PathLike | None = None):
+        if cls is Engine and opensearch.location(index) is not None:
+            from .opensearch import OpenSearchEngine
+
+            return super().__new__(OpenSearchEngine)
+        return super().__new__(cls)
 
     def __init__(self, index: str | os.PathLike | None = None):
         self.root = store.index_dir(index)
@@ -68,18 +137,8 @@ class Engine:
         back several times), which is what section-level evaluation judges.
         """
         started = time.perf_counter()
-        if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
-            raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE}")
-        if not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
-            raise QueryError(f"size must be a whole number from 1 to {MAX_SIZE}")
-        if sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-        if group not in GROUPS:
-            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+        date_from, date_to = checked(page, size, sort, group, date_from, date_to)
         rank = scoring.rank_articles if group == "article" else scoring.rank_sections
-        date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
-        if date_from and date_to and date_from > date_to:
-            raise QueryError(f"from ({date_from}) is later than to ({date_to}); swap them")
         q = q or ""
         gen = self._current()
         parsed = parse(q, gen.user_words)
@@ -93,11 +152,7 @@ class Engine:
             return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message)
 
         if not parsed.clauses and not parsed.has_filters:
-            if parsed.excluded:
-                return page_of(message="제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.")
-            if q.strip():
-                return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
-            return page_of(message="검색어를 입력하세요.")
+            return page_of(message=unusable(parsed, q))
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
         scores, count, share = scoring.matched(gen.postings, parsed.clauses)
@@ -158,19 +213,7 @@ class Engine:
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
         s = gen.searcher()
-        terms = parsed.terms
-        hits = []
-        for d, score in found:
-            f = s.stored_fields(d)
-            hits.append(Hit(
-                id=f[schema.ARTICLE], title=f[schema.TITLE],
-                title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
-                url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
-                score=round(float(score), 4),
-                section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
-                snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
-            ))
-        return hits
+        return [hit_of(s.stored_fields(d), score, parsed.terms) for d, score in found]
 
     # -- articles and statistics ------------------------------------------------------------
 
@@ -182,22 +225,7 @@ class Engine:
         if not docs:
             return None
         terms = parse(query or "", gen.user_words).terms
-        fields = sorted((s.stored_fields(d) for d in docs), key=lambda f: f[schema.SECTION])
-        first = fields[0]
-        sections = tuple(
-            SectionView(
-                index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
-                heading_html=highlight.mark(f[schema.HEADING], spans.of(f, schema.HEADING, terms)),
-                text_html=highlight.mark(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
-            )
-            for f in fields
-        )
-        return ArticleView(
-            id=article_id, title=first[schema.TITLE],
-            title_html=highlight.mark(first[schema.TITLE], spans.of(first, schema.TITLE, terms)),
-            date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
-            sections=sections,
-        )
+        return article_view(article_id, [s.stored_fields(d) for d in docs], terms)
 
     def stats(self) -> dict:
         """Return what the serving index holds and how it was built."""
