@@ -58,6 +58,16 @@ class Location:
         return f"{self.alias}-pending"
 
 
+class ShardsLost(IndexUnavailable):
+    """A new index lost a shard with the node that held it (it has no replicas while it loads)."""
+
+    def __init__(self, index: str, health: dict):
+        super().__init__(f"a node left the OpenSearch cluster and the new index {index} lost "
+                         f"{health['unassigned_shards']} shard(s) with their documents ({health['number_of_nodes']} "
+                         "nodes left); the alias still serves the previous index — start the node again and rerun "
+                         "the rebuild")
+
+
 def location(index: str | os.PathLike | None = None) -> Location | None:
     """Return the OpenSearch location named by index (else $CHAJA_INDEX), or None for an index folder."""
     text = str(index or os.environ.get("CHAJA_INDEX") or "")
@@ -209,18 +219,26 @@ def make_complete(es, index: str, replicas: int, timeout: float = 120) -> None:
     es.indices.put_settings(index=index, body={"index": {"number_of_replicas": replicas, "refresh_interval": "1s"}})
     es.indices.refresh(index=index)
     es.indices.flush(index=index)
-    health = wait_status(es, index, "green" if replicas else "yellow", timeout)
+    health = wait_status(es, index, "green" if replicas else "yellow", timeout, red_fails=True)
     if health.get("timed_out"):
         raise IndexUnavailable(f"the new index {index} did not get all its {replicas} replica(s) within {timeout:.0f} s "
                                f"(cluster health {health.get('status')}, {health.get('number_of_nodes')} nodes); "
                                "the alias still names the previous index")
 
 
-def wait_status(es, index: str, status: str, timeout: float) -> dict:
-    """Wait up to timeout seconds for an index's health to reach status; return the last health (timed_out if not)."""
+def wait_status(es, index: str, status: str, timeout: float, red_fails: bool = False) -> dict:
+    """Wait up to timeout seconds for an index's health to reach status; return the last health (timed_out if not).
+
+    With red_fails, a red index (a primary shard lost with the node that held it) fails at once.
+    """
+    wanted = ("green",) if status == "green" else ("green", "yellow")
     deadline = time.monotonic() + timeout
     while True:
-        # the server waits up to its default 30 s per call; the client's own timeout must be longer
-        health = es.cluster.health(index=index, wait_for_status=status, request_timeout=40)
-        if not health.get("timed_out") or time.monotonic() > deadline:
+        health = es.cluster.health(index=index)
+        if health["status"] in wanted:
             return health
+        if red_fails and health["status"] == "red" and not health.get("initializing_shards"):
+            raise ShardsLost(index, health)
+        if time.monotonic() > deadline:
+            return {**health, "timed_out": True}
+        time.sleep(0.5)

@@ -107,12 +107,10 @@ def _load(es, loc: osx.Location, index: str, actions: Iterable[dict]) -> None:
 
 
 def _check_shards(es, index: str) -> None:
-    """Raise BuildError when the index lost a shard: while loading it has no replicas, so a lost node loses documents."""
+    """Raise ShardsLost when the index is red: while it loads it has no replicas, so a lost node loses documents."""
     health = es.cluster.health(index=index)
     if health["status"] == "red":
-        raise BuildError(f"a node left the OpenSearch cluster during the rebuild and the new index {index} lost "
-                         f"{health['unassigned_shards']} shard(s) with their documents ({health['number_of_nodes']} "
-                         "nodes left); the alias still serves the previous index — start the node again and rerun the rebuild")
+        raise osx.ShardsLost(index, health)
 
 
 def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dictionary: str | None = None,
@@ -160,6 +158,8 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
             raise
     except OpenSearchException as e:
         raise BuildError(f"{osx.unreachable(loc, e)}; the alias {loc.alias} still names the previous index") from e
+    except osx.ShardsLost as e:
+        raise BuildError(str(e)) from e
     except IndexUnavailable as e:
         raise BuildError(f"{e}; the alias {loc.alias} still names the previous index") from e
     finally:
@@ -247,6 +247,8 @@ def publish(loc: osx.Location) -> BuildReport:
         es.indices.delete(index=loc.parts_index, ignore_unavailable=True)
     except OpenSearchException as e:
         raise BuildError(f"{osx.unreachable(loc, e)}; the alias {loc.alias} still names the previous index") from e
+    except osx.ShardsLost as e:
+        raise BuildError(str(e)) from e
     except IndexUnavailable as e:
         raise BuildError(f"{e}; the alias {loc.alias} still names the previous index") from e
     return report
