@@ -8,7 +8,6 @@ import subprocess
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

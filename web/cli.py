@@ -219,8 +219,8 @@ def stats_command(index):
 def _engine(index):
     from chaja.search import Engine
 
-    engine = Engine(index)
     try:
+        engine = Engine(index)
         engine.generation
     except store.IndexUnavailable as e:
         _fail(str(e))
