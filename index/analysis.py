@@ -7,24 +7,33 @@ point into the text the caller passed in, even where NFKC normalisation changed 
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from whoosh.analysis import Token, Tokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
 
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
 # as "VV-R"/"VA-I" (regular/irregular), hence the prefix test.
-CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "SH", "XR", "VV", "VA", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL")
-# Hangul nouns this long are split into two-syllable parts, so "은행" finds "한국은행"
-# and "의원" finds "국회의원" even where Kiwi keeps the compound whole.
-COMPOUND_MIN = 4
+CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "NR", "SH", "XR", "VV", "VA", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL")
+# Hangul nouns this long are split into the nouns Kiwi reads in them, so "은행" finds
+# "한국은행" and "통신" finds "통신부" even where Kiwi keeps the compound whole.
+COMPOUND_MIN = 3
+SPLIT_READINGS = 10  # of Kiwi's readings of a compound, how many are weighed
+SPLIT_MARGIN = 9.0  # how much worse than Kiwi's best reading a split may score, per extra word
+COMPOUND_CACHE = 200_000
 MAX_KIWI_CHARS = 20_000
 # A particle or ending typed as a word of its own ("은 는 이 가") is read by Kiwi as some
 # rare noun or verb; it carries no content, so it is dropped when it stands alone.
 LONE_PARTICLES = frozenset("은 는 이 가 을 를 의 에 도 만 와 과 로 으로 에서 에게 께 한테 부터 까지 이나 나 랑 이랑 요 죠 다".split())  # Kiwi's cost grows with sentence length; long texts go in pieces
+
+
+# A number followed by one of these is read with it, as a unit ("3.5%").
+UNIT_SIGNS = frozenset("%‰℃°")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 class Morpheme(NamedTuple):
@@ -37,6 +46,7 @@ class Morpheme(NamedTuple):
 
 
 _kiwis: dict[tuple, object] = {}
+_compound_cache: dict[tuple[str, tuple], list[str]] = {}
 _kiwi_lock = threading.Lock()
 # Texts analysed ahead of time by ``prefetch`` (Kiwi's multi-threaded batch API); the
 # tokenizer takes them from here instead of analysing one text at a time.
@@ -88,17 +98,59 @@ def read_user_dictionary(path: str) -> tuple[tuple[str, str], ...]:
 
 
 def _normalize(text: str) -> tuple[str, list[int] | None]:
-    """NFKC-normalise text and map each normalised index back to its original index."""
+    """NFKC-normalise text as a whole and map each normalised index back to its original index.
+
+    Decomposed Hangul (what macOS pastes: "협" as three jamo) composes only across
+    characters, so the text is normalised in clusters: a starter with the marks and jamo that
+    combine with it. Every character of a cluster's output maps to the cluster's start;
+    ``original_end`` maps an end offset to the cluster's end.
+    """
     if unicodedata.is_normalized("NFKC", text):
         return text, None
     parts: list[str] = []
     back: list[int] = []
+    start, cluster = 0, ""
     for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch)
-        parts.append(n)
-        back.extend([i] * len(n))
+        if cluster and (unicodedata.combining(ch) or _combines(cluster, ch)):
+            cluster += ch
+            continue
+        if cluster:
+            n = unicodedata.normalize("NFKC", cluster)
+            parts.append(n)
+            back.extend([start] * len(n))
+        start, cluster = i, ch
+    n = unicodedata.normalize("NFKC", cluster)
+    parts.append(n)
+    back.extend([start] * len(n))
     back.append(len(text))
     return "".join(parts), back
+
+
+def _combines(cluster: str, ch: str) -> bool:
+    """Tell whether a starter changes when normalised after cluster (a vowel jamo after a consonant)."""
+    return unicodedata.normalize("NFKC", cluster + ch) != unicodedata.normalize("NFKC", cluster) + unicodedata.normalize("NFKC", ch)
+
+
+def original_end(back: list[int], end: int) -> int:
+    """Return the original offset where the normalised text's text[:end] ends: its cluster's end."""
+    last = back[end - 1]
+    while back[end] == last:
+        end += 1
+    return back[end]
+
+
+def source_term(value: str) -> str:
+    """Return the term a source name is indexed and searched as: NFKC-normalised, lowercased."""
+    return unicodedata.normalize("NFKC", value).lower()
+
+
+class SourceFilter(Filter):
+    """Turn a source name into its source_term, so a decomposed or full-width name matches."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = source_term(token.text)
+            yield token
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
@@ -127,14 +179,41 @@ def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-def compound_parts(form: str) -> list[str]:
-    """Split a long Hangul noun into two-syllable parts (an odd last syllable joins the last)."""
+def compound_parts(form: str, user_words: tuple = ()) -> list[str]:
+    """Split a long Hangul noun into the nouns Kiwi reads in it; [] when it reads none.
+
+    Kiwi keeps many compounds whole ("한국농수산식품유통공사", "통신부"), so their words would
+    not be found alone. Of Kiwi's own readings of the noun, the best one made of known nouns
+    only is taken (a one-syllable noun only at the end, as in 통신 + 부), if it scores within
+    SPLIT_MARGIN per extra word of Kiwi's best reading; its long parts are split the same way,
+    so a word is split alike wherever it stands. "청소년" stays whole: 청소 + 년 ends in a
+    bound noun.
+    """
     if len(form) < COMPOUND_MIN or not all("\uac00" <= c <= "\ud7a3" for c in form):
         return []
-    parts = [form[i : i + 2] for i in range(0, len(form) - len(form) % 2, 2)]
-    if len(form) % 2:
-        parts[-1] += form[-1]
-    return parts
+    key = (form, user_words)
+    parts = _compound_cache.get(key)
+    if parts is None:
+        parts = [q for p in _kiwi_split(kiwi_for(user_words), form) for q in (compound_parts(p, user_words) or [p])]
+        if len(_compound_cache) >= COMPOUND_CACHE:
+            _compound_cache.clear()
+        _compound_cache[key] = parts
+    return list(parts)
+
+
+def _kiwi_split(kiwi, form: str) -> list[str]:
+    """Return the forms of Kiwi's best reading of form as two or more known nouns, or []."""
+    readings = kiwi.analyze(form, top_n=SPLIT_READINGS)
+    if not readings:
+        return []
+    best = readings[0][1]
+    for tokens, score in readings:
+        forms = [t.form for t in tokens]
+        if (len(tokens) >= 2 and "".join(forms) == form and (best - score) / (len(tokens) - 1) <= SPLIT_MARGIN
+                and all(t.tag in ("NNG", "NNP") and not t.oov for t in tokens)
+                and all(len(f) >= 2 for f in forms[:-1])):
+            return forms
+    return []
 
 
 def _lone_particle(text: str, start: int, end: int) -> bool:
@@ -146,26 +225,65 @@ def _lone_particle(text: str, start: int, end: int) -> bool:
     )
 
 
+def _digits(form: str) -> str:
+    """Return a number as written without thousands separators ("1,419" -> "1419")."""
+    return form.replace(",", "") if _GROUPED.fullmatch(form) else form
+
+
+def _number(tokens: list, i: int, norm: str) -> tuple[list[tuple[str, int]], int]:
+    """Return the readings of the number starting at tokens[i] (text, end), and the index after it.
+
+    A number reads as its digits ("1"), with the number words written onto it ("1만",
+    "5천억") and with the unit that follows ("1만 명", "5G", "3.5%"); all of them stand at one
+    position, so "1" still finds "1만 명" while "1만 명" finds no other "1".
+    """
+    form, tag, _, end = tokens[i]
+    readings = [(_digits(form), end)]
+    j = i + 1
+    while j < len(tokens) and tokens[j][1] == "NR" and tokens[j][2] == end:
+        form, end = readings[-1][0] + tokens[j][0], tokens[j][3]
+        readings.append((form, end))
+        j += 1
+    if j < len(tokens):
+        unit, unit_tag, unit_start, unit_end = tokens[j]
+        touching = unit_start == end
+        spaced = unit_start == end + 1 and norm[end] == " " and unit_tag == "NNB"  # counters are spaced: "1만 명"
+        if (touching or spaced) and (unit_tag in ("NR", "NNB", "SL") or unit in UNIT_SIGNS):
+            readings.append((readings[-1][0] + unit.lower(), unit_end))
+            j += 1
+    return readings, j
+
+
 def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
     """Return the content morphemes of text with positions and original-text offsets."""
     norm, back = _normalize(text)
     out: list[Morpheme] = []
     pos = 0
-    for form, tag, start, end in _kiwi_tokens(kiwi_for(user_words), norm):
+    tokens = _kiwi_tokens(kiwi_for(user_words), norm)
+    i = 0
+    while i < len(tokens):
+        form, tag, start, end = tokens[i]
+        if tag in ("SN", "NR"):
+            readings, i = _number(tokens, i, norm)
+            for reading, end in readings:
+                out.append(Morpheme(reading, pos, back[start] if back else start, original_end(back, end) if back else end))
+            pos += 1
+            continue
+        i += 1
         if not tag.startswith(CONTENT_TAGS) or _lone_particle(norm, start, end):
             continue
         form = form.lower()
         if back is not None:
-            start, end = back[start], back[end - 1] + 1
-        parts = compound_parts(form) if tag.startswith("NN") and text[start:end] == form else ()
+            start, end = back[start], original_end(back, end)
+        parts = compound_parts(form, user_words) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))
-        # A long compound is indexed and queried as its two-syllable parts at consecutive
-        # positions, so both of Kiwi's readings of a compound ("국회의원" whole, or "국회" +
-        # "의원") match each other, in phrases too.
+        # A long compound is indexed and queried as its parts at consecutive positions, so
+        # both of Kiwi's readings of a compound ("국회의원" whole, or "국회" + "의원") match
+        # each other, in phrases too.
         at = start
-        for i, part in enumerate(parts):
-            out.append(Morpheme(part, pos + i, at, at + len(part)))
+        for i_part, part in enumerate(parts):
+            out.append(Morpheme(part, pos + i_part, at, at + len(part)))
             at += len(part)
         pos += max(1, len(parts))
     return out

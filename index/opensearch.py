@@ -27,7 +27,8 @@ from .store import IndexUnavailable
 SCHEMES = {"opensearch": False, "opensearch+https": True}  # scheme -> TLS
 SHARDS = 2
 REPLICAS = 1
-SOURCE_KEY = "source_key"  # the source lowercased, as the embedded schema's source field matches it
+SOURCE_KEY = "source_key"  # analysis.source_term of the source, as the embedded schema's source field matches it
+READINGS = "\x1e"  # between the readings of one position in an indexed field (never inside a morpheme)
 STORED = "stored"  # original title, heading and text, url, path and spans: returned, never searched
 MAX_RESULT_WINDOW = 100_000  # page 1,000 of 100 hits, as Engine.search allows
 RETRIES = 5
@@ -149,7 +150,11 @@ def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
                 "similarity": {"chaja_bm25": {"type": "BM25", "k1": K1, "b": B}},
                 "analysis": {
                     "tokenizer": {"chaja_spaces": {"type": "whitespace", "max_token_length": 1024}},
-                    "analyzer": {"chaja_morphemes": {"type": "custom", "tokenizer": "chaja_spaces"}},
+                    # the readings of one position, joined by READINGS, become tokens at that position
+                    "filter": {"chaja_readings": {"type": "pattern_capture", "preserve_original": False,
+                                                  "patterns": [f"([^{READINGS}]+)"]}},
+                    "analyzer": {"chaja_morphemes": {"type": "custom", "tokenizer": "chaja_spaces",
+                                                     "filter": ["chaja_readings"]}},
                 },
             },
         },

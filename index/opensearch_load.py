@@ -35,11 +35,27 @@ def in_part(article_id: str, part: tuple[int, int] | None) -> bool:
                           "big") % n == k - 1
 
 
+def token(term: str) -> str:
+    """Return a term as one whitespace-free token (a user word may hold a space)."""
+    return "_".join(term.split())
+
+
 def _field(text: str, user_words: tuple) -> tuple[str, spans.Encoded]:
-    """Return a text's morphemes joined by spaces (what OpenSearch indexes) and its encoded spans."""
+    """Return a text's morphemes as OpenSearch indexes them, and its encoded spans.
+
+    One space-separated token per position, so OpenSearch's positions are Kiwi's; the readings
+    of one position ("1", "1만") are joined by osx.READINGS, which the index's analyzer splits
+    into tokens at that same position.
+    """
     found = analysis.morphemes(text, user_words)
-    # a morpheme never holds a space in practice; if one did, it must stay one token
-    return " ".join("_".join(m.text.split()) for m in found), spans.encode(found)
+    positions: list[list[str]] = []
+    last = None
+    for m in found:
+        if m.pos != last:
+            positions.append([])
+            last = m.pos
+        positions[-1].append(token(m.text))
+    return " ".join(osx.READINGS.join(dict.fromkeys(p)) for p in positions), spans.encode(found)
 
 
 def documents(article: Article, user_words: tuple = (), sha: str | None = None) -> Iterator[tuple[str, dict]]:
@@ -54,7 +70,7 @@ def documents(article: Article, user_words: tuple = (), sha: str | None = None) 
             schema.ARTICLE: article.id, schema.SECTION: i,
             schema.TITLE: title, schema.HEADING: heading, schema.TEXT: text,
             schema.DATE: article.date, schema.SOURCE: article.source,
-            osx.SOURCE_KEY: article.source.lower() if article.source else None,
+            osx.SOURCE_KEY: analysis.source_term(article.source) if article.source else None,
             schema.DIGEST: sha,
             osx.STORED: {
                 schema.TITLE: article.title, schema.HEADING: sec.heading, schema.TEXT: sec.text,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from whoosh import fields
-from whoosh.analysis import IDTokenizer, LowercaseFilter
+from whoosh.analysis import IDTokenizer
 
-from .analysis import korean_analyzer
+from .analysis import SourceFilter, korean_analyzer
 
 # Field names; everything else asks this module for them.
 ID = "id"  # "<article id>#<section index>", unique per document
@@ -41,7 +41,7 @@ def make_schema(user_words: tuple[tuple[str, str], ...] = ()) -> fields.Schema:
             HEADING: fields.TEXT(analyzer=analyzer, stored=True),
             TEXT: fields.TEXT(analyzer=analyzer, stored=True),
             DATE: fields.ID(stored=True, sortable=True),
-            SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
+            SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | SourceFilter()),
             URL: fields.STORED(),
             PATH: fields.STORED(),
             DIGEST: fields.STORED(),

@@ -50,3 +50,33 @@ def decode(encoded: Encoded, terms: Collection[str]) -> list[Span]:
 def of(stored: dict, field: str, terms: Collection[str]) -> list[Span]:
     """Return the spans of terms in one of schema.SEARCHED, from a section's stored fields."""
     return decode(stored[schema.SPANS][schema.SEARCHED.index(field)], terms)
+
+
+def runs(encoded: Encoded, sequences: Sequence[Sequence[str]]) -> list[list[Span]]:
+    """Return, for each sequence of terms, the spans of its terms where they stand one right after another.
+
+    A field's records follow its morphemes in order; records that start where the one
+    before starts are readings of one position ("1", "1만" and "1만 명").
+    """
+    names, data = encoded
+    if not names or not sequences:
+        return [[] for _ in sequences]
+    number = {name: i for i, name in enumerate(names.split(SEPARATOR))}
+    records = np.frombuffer(data, dtype=np.int32).reshape(-1, 3).tolist()
+    positions: list[dict[int, Span]] = []  # per position: term number -> span
+    last_start = None
+    for term, start, end in records:
+        if start != last_start:
+            positions.append({})
+            last_start = start
+        positions[-1].setdefault(term, (start, end))
+    found = []
+    for sequence in sequences:
+        wanted = [number.get(t) for t in sequence]
+        spans: list[Span] = []
+        if None not in wanted:
+            for p in range(len(positions) - len(wanted) + 1):
+                if all(w in positions[p + k] for k, w in enumerate(wanted)):
+                    spans.extend(positions[p + k][w] for k, w in enumerate(wanted))
+        found.append(spans)
+    return found

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as Q
 
-from chaja.index import opensearch, schema, spans, store
+from chaja.index import opensearch, schema, store
+from chaja.index.analysis import source_term
 
 from . import highlight, scoring
 from .query import QueryError, parse, parse_date
@@ -54,33 +55,33 @@ def unusable(parsed, q: str) -> str:
     return "검색어를 입력하세요."
 
 
-def hit_of(f: dict, score: float, terms) -> Hit:
-    """Return the hit of a section from its stored fields, with the terms marked."""
+def hit_of(f: dict, score: float, marks) -> Hit:
+    """Return the hit of a section from its stored fields, with what matched (a query.Marks) marked."""
     return Hit(
         id=f[schema.ARTICLE], title=f[schema.TITLE],
-        title_html=highlight.mark(f[schema.TITLE], spans.of(f, schema.TITLE, terms)),
+        title_html=highlight.mark(f[schema.TITLE], highlight.spans_of(f, schema.TITLE, marks)),
         url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
         score=round(float(score), 4),
         section=SectionRef(f[schema.SECTION], f[schema.HEADING]),
-        snippet_html=highlight.snippet(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+        snippet_html=highlight.snippet(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
     )
 
 
-def article_view(article_id: str, stored: list[dict], terms) -> ArticleView:
-    """Return a whole article from its sections' stored fields, with the terms marked."""
+def article_view(article_id: str, stored: list[dict], marks) -> ArticleView:
+    """Return a whole article from its sections' stored fields, with what matched (a query.Marks) marked."""
     fields = sorted(stored, key=lambda f: f[schema.SECTION])
     first = fields[0]
     sections = tuple(
         SectionView(
             index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
-            heading_html=highlight.mark(f[schema.HEADING], spans.of(f, schema.HEADING, terms)),
-            text_html=highlight.mark(f[schema.TEXT], spans.of(f, schema.TEXT, terms)),
+            heading_html=highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks)),
+            text_html=highlight.mark(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
         )
         for f in fields
     )
     return ArticleView(
         id=article_id, title=first[schema.TITLE],
-        title_html=highlight.mark(first[schema.TITLE], spans.of(first, schema.TITLE, terms)),
+        title_html=highlight.mark(first[schema.TITLE], highlight.spans_of(first, schema.TITLE, marks)),
         date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
         sections=sections,
     )
@@ -143,7 +144,7 @@ class Engine:
         gen = self._current()
         parsed = parse(q, gen.user_words)
         if source:
-            parsed.sources.append(source.lower())
+            parsed.sources.append(source_term(source))
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
@@ -166,6 +167,10 @@ class Engine:
             # A question or a pasted sentence, or keywords no article has all of: rank what
             # matches some of the words, the more of them the better.
             scores = scoring.coordinated(scores, share)
+            carrying = parsed.carrying
+            if len(carrying) < n:  # a lone digit or syllable ("alert(1)") matches too much to carry a hit
+                _, carried, _ = scoring.matched(gen.postings, carrying)
+                docs = docs[(carried[docs] > 0) | (count[docs] == n)]
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
         # Ranking by relevance sorts only the leaders that can reach this page.
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)
@@ -213,7 +218,7 @@ class Engine:
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed) -> list[Hit]:
         s = gen.searcher()
-        return [hit_of(s.stored_fields(d), score, parsed.terms) for d, score in found]
+        return [hit_of(s.stored_fields(d), score, parsed.marks) for d, score in found]
 
     # -- articles and statistics ------------------------------------------------------------
 
@@ -224,8 +229,8 @@ class Engine:
         docs = sorted(s.docs_for_query(Q.Term(schema.ARTICLE, article_id)))
         if not docs:
             return None
-        terms = parse(query or "", gen.user_words).terms
-        return article_view(article_id, [s.stored_fields(d) for d in docs], terms)
+        marks = parse(query or "", gen.user_words).marks
+        return article_view(article_id, [s.stored_fields(d) for d in docs], marks)
 
     def stats(self) -> dict:
         """Return what the serving index holds and how it was built."""

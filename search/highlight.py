@@ -6,11 +6,25 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from html import escape
 
+from chaja.index import schema
+from chaja.index import spans as stored_spans
+
 SNIPPET_CHARS = 200  # a snippet aims at 160 to 240 characters
 CONTEXT = 50  # characters shown before the first match of a passage
 ELLIPSIS = "…"
 
 Span = tuple[int, int]
+
+
+def spans_of(stored: dict, field: str, marks) -> list[Span]:
+    """Return the spans to mark in one of schema.SEARCHED of a section: what matched the query there (a query.Marks)."""
+    encoded = stored[schema.SPANS][schema.SEARCHED.index(field)]
+    found = stored_spans.decode(encoded, marks.anywhere)
+    for together in stored_spans.runs(encoded, marks.phrases):
+        found += together
+    for words, together in zip(marks.words, stored_spans.runs(encoded, marks.words)):
+        found += together or stored_spans.decode(encoded, words)  # matched apart: each where it stands
+    return found
 
 
 def merge(spans: Iterable[Span]) -> list[Span]:

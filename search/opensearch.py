@@ -17,6 +17,7 @@ import time
 
 from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
+from chaja.index.analysis import source_term
 from chaja.index.store import IndexUnavailable
 
 from . import scoring
@@ -29,9 +30,7 @@ TRIES = 4  # a search that fails because a node went away is tried again on the 
 MAX_EXCLUDED_ARTICLES = 10_000  # articles an exclusion can remove (terms query on their ids)
 
 
-def _token(term: str) -> str:
-    """Return a term as the index holds it: one whitespace-free token (chaja.index.opensearch_load._field)."""
-    return "_".join(term.split())
+_token = opensearch_load.token
 
 
 def term_query(term: str, fields: tuple[str, ...]) -> dict:
@@ -132,7 +131,7 @@ class OpenSearchEngine(Engine):
         _, user_words = self._current()
         parsed = parse(q, user_words)
         if source:
-            parsed.sources.append(source.lower())
+            parsed.sources.append(source_term(source))
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
@@ -160,7 +159,7 @@ class OpenSearchEngine(Engine):
             response = self._page(self._coordinated(parsed, filters), aggs={"complete": complete}, **request)
             relaxed = parsed.can_relax and not response["aggregations"]["complete"]["doc_count"]
         total = self._total(response, group)
-        hits = [hit_of(opensearch_load.stored_fields(src), score, parsed.terms) for src, score in self._found(response)]
+        hits = [hit_of(opensearch_load.stored_fields(src), score, parsed.marks) for src, score in self._found(response)]
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(text, user_words)) if not total else None
         return page_of(hits, total, relaxed and total > 0, " ".join(parsed.notes) or None, suggestion)
 
@@ -185,8 +184,18 @@ class OpenSearchEngine(Engine):
         return {"filter": filter_, "must_not": must_not}
 
     def _coordinated(self, parsed: Parsed, filters: dict) -> dict:
-        """Return the query matching any clause, coordinated by the idf-weighted share matched."""
-        base = {"bool": {"should": [clause_query(c) for c in parsed.clauses], "minimum_should_match": 1, **filters}}
+        """Return the query matching any clause, coordinated by the idf-weighted share matched.
+
+        A section matching only lone digits or syllables ("alert(1)") is left out unless it matches
+        every clause, as in the embedded engine.
+        """
+        filter_ = list(filters["filter"])
+        carrying = parsed.carrying
+        if len(carrying) < len(parsed.clauses):
+            every = {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}
+            filter_.append({"bool": {"should": [clause_query(c) for c in carrying] + [every], "minimum_should_match": 1}})
+        base = {"bool": {"should": [clause_query(c) for c in parsed.clauses], "minimum_should_match": 1,
+                         "filter": filter_, "must_not": filters["must_not"]}}
         return coordinated(parsed.clauses, self._weights(parsed.clauses), base)
 
     def _weights(self, clauses: list[Clause]) -> list[float]:
@@ -251,8 +260,8 @@ class OpenSearchEngine(Engine):
         hits = self._search(body)["hits"]["hits"]
         if not hits:
             return None
-        terms = parse(query or "", user_words).terms
-        return article_view(article_id, [opensearch_load.stored_fields(h["_source"]) for h in hits], terms)
+        marks = parse(query or "", user_words).marks
+        return article_view(article_id, [opensearch_load.stored_fields(h["_source"]) for h in hits], marks)
 
     def stats(self) -> dict:
         """Return what the serving index holds, how it was built, and the cluster's shards and health."""

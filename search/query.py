@@ -7,11 +7,13 @@ or ignored, so Whoosh's own syntax never leaks through.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from chaja.index import schema
-from chaja.index.analysis import compound_parts, morphemes
+from chaja.index.analysis import compound_parts, morphemes, source_term
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
@@ -52,6 +54,14 @@ class Clause:
     any_of: tuple[tuple[Clause, ...], ...] = ()
 
 
+class Marks(NamedTuple):
+    """What to mark in a hit: terms wherever they stand, phrases only where whole, words where their terms stand together."""
+
+    anywhere: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    words: tuple[tuple[str, ...], ...] = ()  # where their terms never stand together, each term is marked
+
+
 @dataclass
 class Parsed:
     """A parsed query: required clauses, exclusions, filters and the words to highlight."""
@@ -71,6 +81,38 @@ class Parsed:
     def can_relax(self) -> bool:
         return len(self.clauses) >= 2
 
+    @property
+    def marks(self) -> Marks:
+        """Return what the query's clauses mark: lone terms anywhere, phrases and words of several terms where they stand."""
+        anywhere: set[str] = set()
+        phrases: list[tuple[str, ...]] = []
+        words: list[tuple[str, ...]] = []
+
+        def add(clause: Clause) -> None:
+            for alternative in clause.any_of:
+                for c in alternative:
+                    add(c)
+            if len(clause.terms) == 1:
+                anywhere.add(clause.terms[0])
+            elif clause.terms:
+                (phrases if clause.phrase else words).append(clause.terms)
+
+        for clause in self.clauses:
+            add(clause)
+        return Marks(frozenset(anywhere), tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(words)))
+
+    @property
+    def carrying(self) -> list[Clause]:
+        """Return the clauses that can carry a hit of a relaxed query: not a lone digit or syllable."""
+        return [c for c in self.clauses if not _slight(c)]
+
+
+def _slight(clause: Clause) -> bool:
+    """Tell whether a clause is only one-character terms ("1", "가"), in every alternative."""
+    if clause.any_of:
+        return all(all(_slight(c) for c in alternative) for alternative in clause.any_of)
+    return all(len(t) == 1 for t in clause.terms)
+
 
 
 def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
@@ -81,8 +123,13 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     relaxed query never matches a part of it alone; "인공지능 산업" is two requirements.
     """
     words: list[tuple[list[str], list[int]]] = []
-    last_end = None
+    last_end = last_pos = None
     for m in morphemes(text, user_words):
+        if m.pos == last_pos:  # a longer reading at the same position ("1" -> "1만 명"): the query means it
+            words[-1][0][-1] = m.text
+            words[-1][1][1] = last_end = m.end
+            continue
+        last_pos = m.pos
         gap = text[last_end : m.start] if last_end is not None else " "
         if words and not any(c.isspace() or not (c.isalnum() or c in "-.") for c in gap):
             words[-1][0].append(m.text)
@@ -93,7 +140,7 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     return [(w, text[start:end]) for w, (start, end) in words]
 
 
-def _joined(terms: list[str], surface: str) -> tuple[str, ...] | None:
+def _joined(terms: list[str], surface: str, user_words: tuple = ()) -> tuple[str, ...] | None:
     """Return the terms of a Hangul word read as one noun, where Kiwi split it into nouns.
 
     Kiwi splits an unknown name by context: "강완구가" in a question is "강" + "완구", in the
@@ -103,11 +150,12 @@ def _joined(terms: list[str], surface: str) -> tuple[str, ...] | None:
     """
     if len(terms) < 2 or "".join(terms) != surface or not all("\uac00" <= c <= "\ud7a3" for c in surface):
         return None
-    alternative = tuple(compound_parts(surface) or (surface,))
+    alternative = tuple(compound_parts(surface, user_words) or (surface,))
     return alternative if alternative != tuple(terms) else None
 
 
-def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fields: tuple[str, ...]) -> list[Clause]:
+def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fields: tuple[str, ...],
+                  user_words: tuple = ()) -> list[Clause]:
     """Return the clauses of words (each a morpheme, or the parts of one compound noun).
 
     A word Kiwi may read as one noun or as several matches either reading (korquad1-dev's
@@ -120,7 +168,7 @@ def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fie
     clauses = []
     for w, surface in zip(words, surfaces):
         clause = Clause(tuple(w), fields)
-        alternative = _joined(w, surface)
+        alternative = _joined(w, surface, user_words)
         if alternative:
             clause = Clause(any_of=((clause,), (Clause(alternative, fields),)))
         clauses.append(clause)
@@ -175,6 +223,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
     """Parse what a person typed into clauses; never raises for the text itself."""
     parsed = Parsed()
     text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
+    text = unicodedata.normalize("NFC", text)  # decomposed Hangul reads as typed: surfaces compare with terms
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         if (cut := text.rfind(" ")) > MAX_QUERY_CHARS // 2:
@@ -196,7 +245,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             continue
         if fname == "source" and not minus:
             if body.strip('"'):
-                parsed.sources.append(body.strip('"').lower())
+                parsed.sources.append(source_term(body.strip('"')))
             continue
         if fname not in ("title", ""):
             body = f"{fname} {body}"  # an unknown "field:" is just text
@@ -204,24 +253,47 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
         phrase = _is_phrase(body)
         pairs = _words(body.strip('"'), user_words)
         if not phrase:
-            pairs = [p for p in {tuple(p[0]): p for p in pairs}.values() if not set(p[0]) <= parsed.terms]
+            pairs = list({tuple(p[0]): p for p in pairs}.values())
         pairs = pairs[: max(0, MAX_TERMS - len(parsed.terms))]
         if not pairs:
             continue
         words, surfaces = [w for w, _ in pairs], [s for _, s in pairs]
         terms = [t for w in words for t in w]
-        clauses = _word_clauses(words, surfaces, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED)
+        clauses = _word_clauses(words, surfaces, phrase, (schema.TITLE,) if fname == "title" else schema.SEARCHED,
+                                user_words)
         terms += [t for c in clauses for alternative in c.any_of for a in alternative for t in a.terms]
         if minus:
             parsed.excluded.extend(clauses)
             continue
         parsed.terms.update(terms)
         if pending_or is not None:
-            pending_or.append(tuple(clauses))
+            # OR joins the word on either side of it, whichever side holds more words
+            pending_or.append((clauses[0],))
             parsed.clauses.append(Clause(any_of=tuple(pending_or)))
             pending_or = None
-        else:
-            parsed.clauses.extend(clauses)
+            clauses = clauses[1:]
+        parsed.clauses.extend(clauses)
     if pending_or is not None:
         parsed.clauses.extend(pending_or[0])
+    parsed.clauses = _without_implied(parsed.clauses)
+    parsed.excluded = list(dict.fromkeys(parsed.excluded))
     return parsed
+
+
+def _without_implied(clauses: list[Clause]) -> list[Clause]:
+    """Drop repeated clauses and word clauses that the others already require, in any order.
+
+    "인공지능산업 산업": every article with the first has 산업, so the second adds nothing but
+    would count as a second word in a relaxed query. Which clauses go depends only on the set
+    of clauses, never on the order they were typed in ("title:한국 한국" and "한국 title:한국"
+    keep the same one). A smaller clause is weighed first, so of two that imply each other the
+    larger one stays.
+    """
+    kept = list(dict.fromkeys(clauses))
+    for clause in sorted(kept, key=lambda c: (len(c.terms), c.terms, c.fields, c.phrase, repr(c.any_of))):
+        if clause.any_of or clause.phrase:
+            continue
+        others = [c for c in kept if c is not clause and not c.any_of and set(c.fields) <= set(clause.fields)]
+        if all(any(t in c.terms for c in others) for t in clause.terms):
+            kept.remove(clause)
+    return kept

@@ -49,14 +49,14 @@ def test_compounds_kiwi_keeps_whole_are_split_into_parts_at_consecutive_position
 def test_mixed_hangul_latin_numbers_hanja():
     assert tokens("삼성전자는 AI 반도체 3.5% 성장, 韓國 經濟") == [
         ("삼성", 0, 0, 2), ("전자", 1, 2, 4), ("ai", 2, 6, 8), ("반도체", 3, 9, 12), ("3.5", 4, 13, 16),
-        ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
+        ("3.5%", 4, 13, 17), ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
 
 
 def test_nfkc_offsets_point_into_the_original_text():
     text = "42.195㎞ 완주, ＡＢＣ뉴스"
     got = tokens(text)
-    assert got == [("42.195", 0, 0, 6), ("km", 1, 6, 7), ("완주", 2, 8, 10), ("abc", 3, 12, 15), ("뉴스", 4, 15, 17)]
-    assert [text[s:e] for _, _, s, e in got] == ["42.195", "㎞", "완주", "ＡＢＣ", "뉴스"]
+    assert got == [("42.195", 0, 0, 6), ("42.195km", 0, 0, 7), ("완주", 1, 8, 10), ("abc", 2, 12, 15), ("뉴스", 3, 15, 17)]
+    assert [text[s:e] for _, _, s, e in got] == ["42.195", "42.195㎞", "완주", "ＡＢＣ", "뉴스"]
 
 
 def test_latin_is_lowercased():
@@ -95,7 +95,7 @@ def test_long_text_is_analysed_in_pieces_with_correct_offsets():
     sentence = "부산항은 협력을 강화하였다. "
     text = sentence * 2000  # 32,000 characters, more than one Kiwi piece
     got = morphemes(text)
-    assert [m.text for m in got] == ["부산항", "협력", "강화"] * 2000
+    assert [m.text for m in got] == ["부산", "항", "협력", "강화"] * 2000
     assert all(text[m.start : m.end] == m.text for m in got)
     assert got[-1].end == len(text) - 5
 
@@ -135,3 +135,58 @@ def test_stored_spans_find_exactly_the_asked_terms_even_among_their_prefixes(wor
         stored.append(Morpheme(word, pos, at, at + len(word)))
         at += len(word) + 1
     assert spans.decode(spans.encode(stored), terms) == [(m.start, m.end) for m in stored if m.text in terms]
+
+
+# --- normalisation of whole strings (issue 15, item 2) ---------------------------------------------
+
+def test_decomposed_hangul_gives_the_same_terms_with_offsets_into_the_decomposed_text():
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "협력을 강화하였다")  # what macOS pastes: 22 jamo
+    got = tokens(text)
+    assert [(t, p) for t, p, _, _ in got] == [("협력", 0), ("강화", 1)]
+    assert [(s, e) for _, _, s, e in got] == [(0, 6), (10, 15)]
+    assert [unicodedata.normalize("NFC", text[s:e]) for _, _, s, e in got] == ["협력", "강화"]
+
+
+def test_mixed_composed_decomposed_and_compatibility_text_maps_every_offset_back():
+    import unicodedata
+
+    text = "ＡＢＣ뉴스 " + unicodedata.normalize("NFD", "협력") + "을 42.195㎞ café " + "cafe\u0301"
+    got = tokens(text)
+    assert [t for t, _, _, _ in got] == ["abc", "뉴스", "협력", "42.195", "42.195km", "café", "café"]
+    assert [text[s:e] for _, _, s, e in got] == ["ＡＢＣ", "뉴스", text[6:12], "42.195", "42.195㎞", "café", "cafe\u0301"]
+
+
+# --- numbers with their units (issue 15, item 4) -----------------------------------------------------
+
+def test_a_number_with_its_unit_is_one_term_beside_the_bare_number():
+    text = "관객 1만 명은 1,419억 달러, 천만 관중과 5G 통신"
+    got = tokens(text)
+    assert [(t, p) for t, p, _, _ in got] == [
+        ("관객", 0), ("1", 1), ("1만", 1), ("1만명", 1), ("1419", 2), ("1419억", 2), ("1419억달러", 2),
+        ("천만", 3), ("관중", 4), ("5", 5), ("5g", 5), ("통신", 6)]
+    assert [text[s:e] for _, _, s, e in got] == [
+        "관객", "1", "1만", "1만 명", "1,419", "1,419억", "1,419억 달러", "천만", "관중", "5", "5G", "통신"]
+
+
+def test_digits_with_and_without_thousands_separators_are_the_same_term():
+    assert forms("1419억") == ["1419", "1419억"]
+    assert forms("1,000,000원") == forms("1000000원") == ["1000000", "1000000원"]
+    assert forms("42.195㎞") == ["42.195", "42.195km"]
+
+
+# --- compounds split into the words Kiwi reads in them (issue 15, item 3) -----------------------------
+
+@pytest.mark.parametrize("compound, parts", [
+    ("한국농수산식품유통공사", ["한국", "농수산", "식품", "유통", "공사"]),
+    ("동계청소년올림픽", ["동계", "청소년", "올림픽"]),
+    ("과학기술정보통신부", ["과학", "기술", "정보", "통신", "부"]),
+    ("한국은행", ["한국", "은행"]),
+    ("청소년", ["청소년"]),  # not 청소 (cleaning) + 년
+    ("농수산", ["농수산"]),
+])
+def test_a_long_noun_is_indexed_as_the_real_words_in_it(compound, parts):
+    got = tokens(compound + "의 발표")
+    assert got[:-1] == [(p, i, compound.index(p), compound.index(p) + len(p)) for i, p in enumerate(parts)]
+    assert got[-1][0] == "발표"

@@ -17,7 +17,7 @@ from chaja.index.analysis import korean_analyzer, morphemes
 from chaja.index.article import Article, Skipped
 from chaja.index.builder import MAX_SECTIONS, rebuild
 from chaja.index.readers import read_file, read_paths
-from chaja.search import Engine, ResultPage
+from chaja.search import Engine
 from chaja.search.query import MAX_QUERY_CHARS
 from chaja.web import create_app
 
@@ -90,7 +90,10 @@ queries = st.one_of(
 @given(q=queries)
 def test_any_query_returns_a_page_whose_marks_wrap_real_text(engine, q) -> None:
     page = engine.search(q)
-    assert isinstance(page, ResultPage)
+    assert (page.query, page.page, page.size) == (q, 1, 10)
+    assert len(page.hits) == min(page.total, 10)  # the first page holds the first ten of total
+    assert len({hit.id for hit in page.hits}) == len(page.hits)  # an article comes back once
+    assert not page.relaxed or page.total > 0
     for hit in page.hits:
         marks_exist_in(hit.title_html, hit.title)
         article = engine.article(hit.id)

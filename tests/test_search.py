@@ -64,7 +64,7 @@ def test_words_typed_together_are_analysed_together():
     assert [c.terms for c in parse("마리 앙투아네트가 태어난 나라는?").clauses] == [
         ("마리 앙투아네트",), ("태어나",), ("나라",)]
     (either,) = parse("가로수 OR 꿀벌").clauses  # operators still stand between the words
-    assert [[c.terms for c in alternative] for alternative in either.any_of] == [[("가로수",)], [("꿀벌",)]]
+    assert [[c.terms for c in alternative] for alternative in either.any_of] == [[("가로", "수")], [("꿀벌",)]]
 
 
 def test_a_word_split_into_nouns_also_matches_as_one_noun():
@@ -91,7 +91,7 @@ def test_minus_excludes_whole_articles(engine):
 
 
 def test_or_between_words(engine):
-    assert ids(engine.search("가로수 OR 꿀벌")) == ["archive-006", "blog/street-trees-urban-heat"]
+    assert ids(engine.search("가로수 OR 꿀벌")) == ["blog/street-trees-urban-heat", "archive-006"]
 
 
 def test_title_source_and_date_filters(engine):
@@ -193,10 +193,8 @@ def test_unusable_queries_get_a_message(engine, q, message):
                                "김장\x00\x07\x1b", "*:*", "김장)", "OR", "OR 김장 OR", "date:", "source:"])
 def test_odd_queries_never_raise_and_whoosh_syntax_does_not_leak(engine, q):
     page = engine.search(q)
-    assert page.total >= 0
-    if "김장" in q:
-        assert "archive-007" in ids(page)
-    assert page.total < 27  # never a full scan of every article
+    expected = ["archive-007"] if "김장" in q else []  # never a full scan, never an error
+    assert (ids(page), page.total) == (expected, len(expected))
 
 
 def test_a_long_paste_is_truncated_with_a_note(engine):

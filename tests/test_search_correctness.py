@@ -1,0 +1,134 @@
+"""Wrong results a hostile newcomer found (issue 15, items 2-6): each answer checked exactly."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from tests.conftest import write_jsonl
+
+
+def ids(page):
+    return [h.id for h in page.hits]
+
+
+def marked(html):
+    return re.findall(r"<mark>(.*?)</mark>", html)
+
+
+def nfd(text):
+    return unicodedata.normalize("NFD", text)
+
+
+MAC_NOTE = nfd("맥에서 쓴 메모: 두 기관이 협력을 강화하였다. 양자 통신 연구도 함께 한다.")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """Return an Engine over a few articles: one written in decomposed Hangul."""
+    from chaja.index.builder import rebuild
+    from chaja.search import Engine
+
+    folder = tmp_path_factory.mktemp("correctness")
+    write_jsonl(folder / "a.jsonl", [
+        {"id": "mac-note", "title": nfd("맥 메모"), "source": nfd("메모장"),
+         "sections": [{"heading": "", "text": MAC_NOTE}]},
+        {"id": "composed", "title": "연구 협력 소식", "sections": [{"heading": "", "text": "두 대학이 연구 협력 협약을 맺었다. 협력 기관도 연구를 늘린다."}]},
+    ])
+    rebuild([folder], folder / "ix")
+    return Engine(folder / "ix")
+
+
+# -- 2. decomposed Hangul ----------------------------------------------------------------------------
+
+def test_decomposed_hangul_queries_find_what_composed_ones_do(engine):
+    composed, decomposed = engine.search("협력"), engine.search(nfd("협력"))
+    assert ids(decomposed) == ids(composed) == ["news/daejeon-quantum-computer", "archive-003",
+                                                "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]
+    assert decomposed.hits[0].snippet_html == composed.hits[0].snippet_html
+
+
+def test_decomposed_articles_are_found_and_marked_on_their_own_text(small):
+    for q in ("협력", nfd("협력을")):
+        page = small.search(q)
+        assert ids(page) == ["composed", "mac-note"], q
+    hit = small.search("양자 통신").hits[0]
+    assert hit.id == "mac-note"
+    assert marked(hit.snippet_html) == [nfd("양자"), nfd("통신")]
+    shown = hit.snippet_html.replace("<mark>", "").replace("</mark>", "").strip("…")
+    assert shown in MAC_NOTE and not "\u1160" <= shown[0] <= "\u11ff"  # cut between syllables, not in one
+    view = small.article("mac-note", "협력")
+    assert view.sections[0].text_html == MAC_NOTE.replace(nfd("협력"), f"<mark>{nfd('협력')}</mark>", 1)
+    assert ids(small.search("협력 source:메모장")) == ids(small.search("협력", source="메모장")) == ["mac-note"]
+
+
+# -- 4. numbers --------------------------------------------------------------------------------------
+
+def test_a_number_and_its_unit_match_as_a_unit(engine):
+    page = engine.search("1만 명")
+    assert ids(page) == ["blog/indie-film-box-office"]
+    assert {m for h in page.hits for m in marked(h.title_html + h.snippet_html)} == {"1만 명"}
+    assert ids(engine.search("1만")) == ["blog/indie-film-box-office", "archive-003"]  # also "GPU 1만 장"
+    assert sorted(ids(engine.search("천만"))) == ["blog/indie-film-box-office", "news/kbo-opening-day-sellout"]
+    assert "'<mark>천만</mark> <mark>관중</mark>'" in engine.search("천만 관중").hits[0].title_html
+
+
+def test_digits_match_with_and_without_thousands_separators(engine):
+    for q in ("1419억", "1,419억", "1419억 달러"):
+        page = engine.search(q)
+        assert ids(page) == ["news/semiconductor-exports-record"], q
+        assert marked(page.hits[0].title_html)[0].startswith("1,419억"), q
+
+
+# -- 5. relaxed queries ------------------------------------------------------------------------------
+
+def test_a_relaxed_query_never_rests_on_a_lone_digit_or_syllable(engine):
+    page = engine.search("<script>alert(1)</script>")
+    assert (page.total, page.hits) == (0, ())
+    assert engine.search("1").total == 21  # asked alone, a digit is still searched
+    question = engine.search("김장 배추 1 우주선")  # relaxed: "1" alone carries no article
+    assert question.relaxed and ids(question) == ["archive-007"]
+
+
+# -- 3. compounds ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q, found", [
+    ("식품", ["archive-007"]), ("유통", ["archive-007"]), ("농수산", ["archive-007"]),
+    ("통신", ["news/private-5g-networks", "news/gwangju-ai-cluster"]),  # both say 과학기술정보통신부
+    ("청소", []),  # cleaning: not in 동계청소년올림픽
+])
+def test_the_real_words_of_a_compound_find_it_and_its_fragments_do_not(engine, q, found):
+    page = engine.search(q)
+    assert ids(page) == found
+    assert all(marked(h.title_html + h.snippet_html) == [q] * len(marked(h.title_html + h.snippet_html))
+               for h in page.hits)
+    assert "archive-007" not in ids(engine.search("산식"))  # no longer a part of 한국농수산식품유통공사
+
+
+# -- 6. marks cover exactly what matched ------------------------------------------------------------
+
+def test_a_number_with_letters_marks_only_itself(engine):
+    page = engine.search("5G")
+    assert ids(page) == ["news/private-5g-networks"]
+    hit = page.hits[0]
+    assert set(marked(hit.title_html + hit.snippet_html)) == {"5G"}
+    text = "".join(s.text_html for s in engine.article(hit.id, "5G").sections)
+    assert "이음<mark>5G</mark>를 6G 시대를" in text
+
+
+def test_a_phrase_is_marked_only_where_the_whole_phrase_stands(engine):
+    view = engine.article("news/hanji-unesco-bid", '"국회의원"')
+    text = "".join(s.text_html for s in view.sections)
+    assert "여야 <mark>국회</mark> <mark>의원</mark> 10여 명은" in text
+    assert marked(text) == ["국회", "의원"]  # not the lone 국회 of 국회에서도
+    assert marked("".join(s.text_html for s in engine.article("news/hanji-unesco-bid", "국회").sections)) == [
+        "국회", "국회"]
+
+
+def test_a_word_of_several_terms_is_marked_where_they_stand_together(small):
+    hit = small.search("연구협력").hits[0]
+    assert hit.id == "composed"
+    assert hit.snippet_html.startswith("두 대학이 <mark>연구</mark> <mark>협력</mark> 협약을 맺었다. 협력 기관도 연구를")
+    assert marked(hit.title_html) == ["연구", "협력"]
