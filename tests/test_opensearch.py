@@ -62,7 +62,7 @@ CASES = [
     ('"산업 인공지능"', []),
     ('"국회 의원"', ["news/hanji-unesco-bid", "news/jeju-foreign-tourists"]),
     ("협력 -양자", ["archive-003", "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]),
-    ("가로수 OR 꿀벌", ["archive-006", "blog/street-trees-urban-heat"]),
+    ("가로수 OR 꿀벌", ["blog/street-trees-urban-heat", "archive-006"]),
     ("title:김장", ["archive-007"]),
     ("source:문화누리", ["archive-007", "news/hanji-unesco-bid"]),
     ("환율 date:2024-12-01..2024-12-31", ["news/won-dollar-exchange-rate"]),
