@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from whoosh.analysis import Filter, Token, Tokenizer
+
+from .readings import reading as hanja_reading
 
 # Kiwi tags whose morphemes carry content. Verb and adjective stems (VV, VA) come out as
 # lemmas ("먹었다" -> "먹"), so endings never decide a match. Tags may carry a suffix such
@@ -48,19 +51,20 @@ class Morpheme(NamedTuple):
 _kiwis: dict[tuple, object] = {}
 _compound_cache: dict[tuple[str, tuple], list[str]] = {}
 _kiwi_lock = threading.Lock()
-# Texts analysed ahead of time by ``prefetch`` (Kiwi's multi-threaded batch API); the
-# tokenizer takes them from here instead of analysing one text at a time.
-_prefetched: dict[str, list] = {}
-_workers = 0  # Kiwi worker threads; 0 lets Kiwi use every core
-# Morphemes the builder computed for a document's stored spans; the tokenizer takes them from
-# here when Whoosh indexes the same text, instead of walking Kiwi's tokens a second time.
-_handed: dict[tuple[str, tuple], list] = {}
+_workers = -1  # Kiwi worker threads: -1 every core; 0 none (analysis in the calling thread)
 
 
 def set_workers(n: int) -> None:
-    """Use n Kiwi worker threads in Kiwis loaded from now on."""
+    """Use n Kiwi worker threads from now on (0: none, as a process that will fork needs).
+
+    Kiwis loaded with another number are dropped, and their threads stopped, here: a child forked
+    later would inherit such a Kiwi without its threads, and hang when its exit waits for them.
+    """
     global _workers
-    _workers = n
+    with _kiwi_lock:
+        if n != _workers:
+            _kiwis.clear()
+        _workers = n
 
 
 def kiwi_for(user_words: tuple[tuple[str, str], ...] = ()):
@@ -73,7 +77,9 @@ def kiwi_for(user_words: tuple[tuple[str, str], ...] = ()):
             if kiwi is None:
                 from kiwipiepy import Kiwi
 
-                kiwi = Kiwi(num_workers=_workers or None)
+                with warnings.catch_warnings():  # Kiwi warns that 0 meant "every core" before 0.21
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    kiwi = Kiwi(num_workers=_workers)
                 for word, tag in user_words:
                     kiwi.add_user_word(word, tag)
                 kiwi.tokenize("찾아 워밍업")
@@ -169,9 +175,6 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
 
 def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     """Return (form, tag, start, end) of every Kiwi token of normalised text."""
-    cached = _prefetched.get(text)
-    if cached is not None:
-        return cached
     out = []
     for offset, piece in _chunks(text):
         if piece.strip():
@@ -254,12 +257,31 @@ def _number(tokens: list, i: int, norm: str) -> tuple[list[tuple[str, int]], int
     return readings, j
 
 
-def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
-    """Return the content morphemes of text with positions and original-text offsets."""
+def morphemes(text: str, user_words: tuple = (), hanja: bool = True) -> list[Morpheme]:
+    """Return the content morphemes of text with positions and original-text offsets.
+
+    With hanja, a Hanja word is followed by its Hangul reading at the same place (a query asks
+    for either instead: chaja.search.query).
+    """
     norm, back = _normalize(text)
+    return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm), user_words, hanja)
+
+
+def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
+    """Return morphemes(text) of every text, analysed together on Kiwi's worker threads."""
+    kiwi = kiwi_for(user_words)
+    normalised = [_normalize(text) for text in texts]
+    batch = list(dict.fromkeys(norm for norm, _ in normalised if len(norm) <= MAX_KIWI_CHARS and norm.strip()))
+    tokens = {norm: [(t.form, t.tag, t.start, t.end) for t in found] for norm, found in zip(batch, kiwi.tokenize(batch))}
+    return [_content(text, norm, back, tokens[norm] if norm in tokens else _kiwi_tokens(kiwi, norm), user_words)
+            for text, (norm, back) in zip(texts, normalised)]
+
+
+def _content(text: str, norm: str, back: list[int] | None, tokens: list[tuple[str, str, int, int]],
+             user_words: tuple = (), hanja: bool = True) -> list[Morpheme]:
+    """Return the content morphemes among Kiwi's tokens of norm, with offsets into text (morphemes())."""
     out: list[Morpheme] = []
     pos = 0
-    tokens = _kiwi_tokens(kiwi_for(user_words), norm)
     i = 0
     while i < len(tokens):
         form, tag, start, end = tokens[i]
@@ -275,6 +297,14 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
         form = form.lower()
         if back is not None:
             start, end = back[start], original_end(back, end)
+        if tag == "SH" and hanja and (read := hanja_reading(form)):
+            # The Hangul reading's parts at consecutive positions, the Hanja at the last one
+            # (so a phrase the Hanja begins still matches): "經濟" is found by 경제.
+            read_parts = compound_parts(read, user_words) or [read]
+            out.append(Morpheme(form, pos + len(read_parts) - 1, start, end))
+            out.extend(Morpheme(part, pos + n, start, end) for n, part in enumerate(read_parts))
+            pos += len(read_parts)
+            continue
         parts = compound_parts(form, user_words) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))
@@ -287,35 +317,6 @@ def morphemes(text: str, user_words: tuple = ()) -> list[Morpheme]:
             at += len(part)
         pos += max(1, len(parts))
     return out
-
-
-def analysed(text: str, user_words: tuple = ()) -> list[Morpheme]:
-    """Return morphemes(text), kept for the tokenizer's next call on the same text."""
-    _handed[(text, user_words)] = found = morphemes(text, user_words)
-    return found
-
-
-def prefetch(texts: Iterable[str], user_words: tuple = ()) -> None:
-    """Analyse many texts at once on all cores, so the tokenizer finds them ready."""
-    kiwi = kiwi_for(user_words)
-    todo = []
-    for text in texts:
-        norm, _ = _normalize(text)
-        if norm not in _prefetched and len(norm) <= MAX_KIWI_CHARS and norm.strip():
-            todo.append(norm)
-    todo = list(dict.fromkeys(todo))
-    for norm, tokens in zip(todo, kiwi.tokenize(todo)):
-        _prefetched[norm] = [(t.form, t.tag, t.start, t.end) for t in tokens]
-
-
-def forget_prefetched(texts: Iterable[str] | None = None) -> None:
-    """Drop the prefetched analyses of these texts (all when None) once they are indexed."""
-    if texts is None:
-        _prefetched.clear()
-        _handed.clear()
-        return
-    for text in texts:
-        _prefetched.pop(_normalize(text)[0], None)
 
 
 class KoreanTokenizer(Tokenizer):
@@ -333,8 +334,7 @@ class KoreanTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        found = _handed.pop((value, self.user_words), None)
-        for m in found if found is not None else morphemes(value, self.user_words):
+        for m in morphemes(value, self.user_words):
             token.text = m.text
             token.boost = 1.0
             token.stopped = False

@@ -24,6 +24,7 @@ class Article:
     source: str | None = None
     url: str | None = None
     path: str | None = field(default=None, compare=False)  # file it came from
+    notes: tuple[str, ...] = field(default=(), compare=False)  # what was read, but not as written
 
     @property
     def text(self) -> str:
@@ -35,5 +36,6 @@ class Article:
 class Skipped:
     """A file (or line) that could not be read, with the reason a person can act on."""
 
-    path: str
+    path: str  # "file", or "file:line" for a line of a JSON Lines file
     reason: str
+    line: int | None = None  # the line, for a line of a JSON Lines file

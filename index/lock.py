@@ -42,6 +42,27 @@ def _describe(holder: dict) -> str:
     return f"pid {holder['pid']} (`{holder.get('command', '?')}`, since {holder.get('since', '?')})"
 
 
+def _still_linked(fd: int, path: Path) -> bool:
+    """Tell whether the open lock file is still the one at path."""
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def remove_unused(root: Path, folder: bool = False) -> None:
+    """Remove the lock file, and with ``folder`` the index folder if it is empty; call while holding the lock.
+
+    For a first build that failed: it leaves things as it found them, not a LOCK that looks like an index.
+    """
+    (root / LOCK).unlink(missing_ok=True)
+    if folder:
+        try:
+            root.rmdir()
+        except OSError:
+            pass  # something else was put there meanwhile: it stays
+
+
 @contextmanager
 def hold(root: Path, wait: float = DEFAULT_WAIT, command: str | None = None) -> Iterator[None]:
     """Hold the index's writer lock, waiting up to ``wait`` seconds; raise IndexBusy if it stays taken."""
@@ -56,7 +77,13 @@ def hold(root: Path, wait: float = DEFAULT_WAIT, command: str | None = None) -> 
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _still_linked(fd, root / LOCK):
+                    break
+                # the holder removed the file (remove_unused) before letting go: lock the one there now
+                os.close(fd)
+                root.mkdir(parents=True, exist_ok=True)
+                fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+                continue
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise IndexBusy(

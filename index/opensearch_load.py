@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from . import analysis, schema, spans
 from . import opensearch as osx
 from .article import Article, Skipped
-from .builder import BuildError, BuildReport, analysed_batches, bounded, digest
+from .analysis import Morpheme
+from .builder import BuildReport
+from .counts import skipped_summary
+from .pipeline import Analysed, BuildError, analysed_batches, bounded_items, digest, duplicate
 from .readers import read_paths
 from .store import IndexUnavailable
 from .update import UpdateReport, _id_roots, _under
@@ -40,35 +43,30 @@ def token(term: str) -> str:
     return "_".join(term.split())
 
 
-def _field(text: str, user_words: tuple) -> tuple[str, spans.Encoded]:
-    """Return a text's morphemes as OpenSearch indexes them, and its encoded spans.
+def _field(found: list[Morpheme]) -> str:
+    """Return a text's morphemes (from the write pipeline) as OpenSearch indexes them.
 
     One space-separated token per position, so OpenSearch's positions are Kiwi's; the readings
-    of one position ("1", "1만") are joined by osx.READINGS, which the index's analyzer splits
-    into tokens at that same position.
+    of one position ("1", "1만"; a Hanja word and its reading's last part) are joined by
+    osx.READINGS, which the index's analyzer splits into tokens at that same position.
     """
-    found = analysis.morphemes(text, user_words)
-    positions: list[list[str]] = []
-    last = None
-    for m in found:
-        if m.pos != last:
-            positions.append([])
-            last = m.pos
-        positions[-1].append(token(m.text))
-    return " ".join(osx.READINGS.join(dict.fromkeys(p)) for p in positions), spans.encode(found)
+    positions: dict[int, list[str]] = {}
+    for m in found:  # not in position order: a Hanja word comes before its reading's parts
+        positions.setdefault(m.pos, []).append(token(m.text))
+    return " ".join(osx.READINGS.join(dict.fromkeys(positions[p])) for p in sorted(positions))
 
 
-def documents(article: Article, user_words: tuple = (), sha: str | None = None) -> Iterator[tuple[str, dict]]:
-    """Yield (document id, OpenSearch document) for each section of an article."""
+def documents(analysed: Analysed, sha: str | None = None) -> Iterator[tuple[str, dict]]:
+    """Yield (document id, OpenSearch document) for each section of an analysed article."""
+    article = analysed.article
     sha = sha or digest(article)
-    title, title_spans = _field(article.title, user_words)
-    for i, sec in enumerate(article.sections):
-        heading, heading_spans = _field(sec.heading, user_words)
-        text, text_spans = _field(sec.text, user_words)
-        encoded = [(names, base64.b64encode(data).decode("ascii")) for names, data in (title_spans, heading_spans, text_spans)]
+    title, title_spans = _field(analysed.title), spans.encode(analysed.title)
+    for i, (sec, (heading_found, text_found)) in enumerate(zip(article.sections, analysed.sections)):
+        encoded = [(names, base64.b64encode(data).decode("ascii"))
+                   for names, data in (title_spans, spans.encode(heading_found), spans.encode(text_found))]
         yield schema.section_id(article.id, i), {
             schema.ARTICLE: article.id, schema.SECTION: i,
-            schema.TITLE: title, schema.HEADING: heading, schema.TEXT: text,
+            schema.TITLE: title, schema.HEADING: _field(heading_found), schema.TEXT: _field(text_found),
             schema.DATE: article.date, schema.SOURCE: article.source,
             osx.SOURCE_KEY: analysis.source_term(article.source) if article.source else None,
             schema.DIGEST: sha,
@@ -156,7 +154,7 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
         try:
             _load(es, loc, index, _actions(paths, user_words, part, report, started, progress))
             if report.articles == 0 and not part:
-                raise BuildError(f"no readable article in {', '.join(paths)} ({len(report.skipped)} files skipped); "
+                raise BuildError(f"no readable article in {', '.join(paths)} ({skipped_summary(report.skipped)} skipped); "
                                  "the previous index is unchanged")
             if part:
                 done = {"part": part[0], "of": part[1], "articles": report.articles, "sections": report.sections}
@@ -178,8 +176,6 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
         raise BuildError(str(e)) from e
     except IndexUnavailable as e:
         raise BuildError(f"{e}; the alias {loc.alias} still names the previous index") from e
-    finally:
-        analysis.forget_prefetched()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -187,27 +183,16 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
 def _actions(paths: list[str], user_words: tuple, part, report: BuildReport, started: float, progress) -> Iterator[dict]:
     """Yield the bulk actions of every readable article of this part, recording what was skipped."""
     seen: dict[str, str] = {}
-
-    def mine(items):
-        for item in items:
-            if isinstance(item, Article):
-                if not in_part(item.id, part):
-                    continue
-                item, note = bounded(item)
-                if note:
-                    report.notes.append(note)
-            yield item
-
-    for batch in analysed_batches(mine(read_paths(paths)), user_words):
+    mine = (item for item in read_paths(paths) if not isinstance(item, Article) or in_part(item.id, part))
+    for batch in analysed_batches(bounded_items(mine, report.notes), user_words):
         for item in batch:
             if isinstance(item, Skipped):
                 report.skipped.append(item)
                 continue
-            if item.id in seen:
-                report.skipped.append(Skipped(item.path or item.id, f"duplicate article id {item.id!r} (also in {seen[item.id]})"))
+            if skipped := duplicate(item.article, seen):
+                report.skipped.append(skipped)
                 continue
-            seen[item.id] = item.path or item.id
-            for doc_id, doc in documents(item, user_words):
+            for doc_id, doc in documents(item):
                 report.sections += 1
                 yield {"_id": doc_id, "_source": doc}
             report.articles += 1
@@ -335,22 +320,19 @@ def update(paths: Iterable[str | os.PathLike], loc: osx.Location) -> UpdateRepor
         seen: dict[str, str] = {}
 
         def to_index(items):
-            for item in items:
-                if isinstance(item, Article):
-                    item, note = bounded(item)
-                    if note:
-                        report.notes.append(note)
+            """Yield the new and changed articles (and what could not be read); count the unchanged."""
+            for item in bounded_items(items, report.notes):
                 if isinstance(item, Skipped):
-                    report.skipped.append(item)
+                    yield item
                     continue
-                where = item.path or item.id
                 old = indexed.get(item.id)
-                if item.id in seen or (old is not None and not _under(old[1], paths)):
-                    also = seen.get(item.id) or old[1]
-                    report.skipped.append(Skipped(where, f"duplicate article id {item.id!r} (also in {also})"))
+                if old is not None and item.id not in seen and not _under(old[1], paths):
+                    yield Skipped(item.path or item.id,
+                                  f"duplicate article id {item.id!r} (also in {old[1]}, not updated now)")
                     continue
-                seen[item.id] = where
-                if old is not None and old[0] == digest(item) and old[1] == os.path.abspath(item.path or ""):
+                if skipped := duplicate(item, seen):
+                    yield skipped
+                elif old is not None and old[0] == digest(item) and old[1] == os.path.abspath(item.path or ""):
                     report.unchanged += 1
                 else:
                     yield item
@@ -358,16 +340,20 @@ def update(paths: Iterable[str | os.PathLike], loc: osx.Location) -> UpdateRepor
         def actions():
             for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(meta.get("paths", [])))), user_words):
                 for item in batch:
-                    if item.id in indexed:
-                        report.changed.append(item.id)
+                    if isinstance(item, Skipped):
+                        report.skipped.append(item)
+                        continue
+                    article = item.article
+                    if article.id in indexed:
+                        report.changed.append(article.id)
                         # a changed article may have fewer sections now: drop those it no longer has
-                        keep = {schema.section_id(item.id, i) for i in range(len(item.sections))}
-                        for doc_id in section_ids(es, index, [item.id]):
+                        keep = {schema.section_id(article.id, i) for i in range(len(article.sections))}
+                        for doc_id in section_ids(es, index, [article.id]):
                             if doc_id not in keep:
                                 yield {"_op_type": "delete", "_id": doc_id}
                     else:
-                        report.added.append(item.id)
-                    for doc_id, doc in documents(item, user_words):
+                        report.added.append(article.id)
+                    for doc_id, doc in documents(item):
                         yield {"_id": doc_id, "_source": doc}
             report.removed = sorted(a for a, (_, p) in indexed.items() if a not in seen and _under(p, paths))
             if report.removed and len(report.removed) == len(indexed) and not report.added:
@@ -381,7 +367,5 @@ def update(paths: Iterable[str | os.PathLike], loc: osx.Location) -> UpdateRepor
         report.generation = index
     except OpenSearchException as e:
         raise BuildError(str(osx.unreachable(loc, e))) from e
-    finally:
-        analysis.forget_prefetched()
     report.seconds = time.perf_counter() - started
     return report

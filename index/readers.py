@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import zlib
 from collections.abc import Iterable, Iterator
@@ -126,6 +125,32 @@ def _read_single(path: Path, kind: str, doc_id: str) -> Article:
     return read_text(decode_bytes(data), str(path), doc_id=doc_id)
 
 
+def _gunzip_lines(handle, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """Yield the lines of a gzip stream (members one after another) as they are decompressed.
+
+    gzip.GzipFile decompresses ahead of the lines it hands out, so damage was found before the
+    lines in front of it were read; here every whole line before the damage comes out first.
+    """
+    inflate = zlib.decompressobj(wbits=31)
+    pending = b""
+    started = False
+    while data := handle.read(chunk):
+        if not started and not data.startswith(b"\x1f\x8b"):
+            raise zlib.error("not gzip data: the file does not begin with the gzip signature 1f 8b")
+        started = True
+        while data:
+            pending += inflate.decompress(data)
+            *lines, pending = pending.split(b"\n")
+            yield from (line + b"\n" for line in lines)
+            data = inflate.unused_data if inflate.eof else b""
+            if data:  # another gzip member follows
+                inflate = zlib.decompressobj(wbits=31)
+    if started and not inflate.eof:
+        raise EOFError("the compressed stream ends before its end marker")
+    if pending:
+        yield pending
+
+
 def _read_jsonl(path: Path) -> Iterator[Article | Skipped]:
     """Stream a .jsonl or .jsonl.gz file line by line; a broken gzip stream ends it with a Skipped."""
     lines_read = 0
@@ -138,16 +163,17 @@ def _read_jsonl(path: Path) -> Iterator[Article | Skipped]:
             yield line
 
     try:
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rb") as handle:
-            for item in read_jsonl(counted(handle), str(path)):
+        with open(path, "rb") as handle:
+            lines = _gunzip_lines(handle) if path.name.lower().endswith(".gz") else handle
+            for item in read_jsonl(counted(lines), str(path)):
                 items += 1
                 yield item
         if items == 0:
             yield Skipped(str(path), "file is empty; it holds no articles (one JSON object a line)")
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        yield Skipped(str(path), f"compressed data is cut off or damaged after line {lines_read} ({error}); "
-                                 "the articles before it were read, re-create or re-download the file")
+    except (EOFError, zlib.error) as error:
+        where = f"after line {lines_read:,}; the articles before it were read" if lines_read else "before its first line"
+        yield Skipped(str(path), f"compressed data is cut off or damaged {where} ({error}); "
+                                 "re-create or re-download the file")
     except OSError as error:
         yield Skipped(str(path), f"cannot read the file ({error.strerror or error}); check that it exists "
                                  "and that you may read it")

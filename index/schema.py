@@ -1,11 +1,16 @@
-"""The one schema: a Whoosh document per article section, carrying its article's fields."""
+"""The one schema: a Whoosh document per article section, carrying its article's fields.
+
+Search reads the generation's own arrays (chaja.index.arrays), not Whoosh's postings, so Whoosh
+only stores what results show and indexes the ids that updates delete by; the title, heading and
+text are analysed once, by the write pipeline, for the arrays and the stored spans.
+"""
 
 from __future__ import annotations
 
 from whoosh import fields
 from whoosh.analysis import IDTokenizer
 
-from .analysis import SourceFilter, korean_analyzer
+from .analysis import SourceFilter
 
 # Field names; everything else asks this module for them.
 ID = "id"  # "<article id>#<section index>", unique per document
@@ -29,17 +34,16 @@ def section_id(article_id: str, index: int) -> str:
     return f"{article_id}#{index}"
 
 
-def make_schema(user_words: tuple[tuple[str, str], ...] = ()) -> fields.Schema:
-    """Return the schema, its text fields analysed with the Korean analyzer for these user words."""
-    analyzer = korean_analyzer(user_words)
+def make_schema() -> fields.Schema:
+    """Return the Whoosh schema of a generation's section documents."""
     return fields.Schema(
         **{
             ID: fields.ID(stored=True, unique=True),
             ARTICLE: fields.ID(stored=True, sortable=True),
             SECTION: fields.NUMERIC(int, stored=True, sortable=True),
-            TITLE: fields.TEXT(analyzer=analyzer, stored=True),
-            HEADING: fields.TEXT(analyzer=analyzer, stored=True),
-            TEXT: fields.TEXT(analyzer=analyzer, stored=True),
+            TITLE: fields.STORED(),
+            HEADING: fields.STORED(),
+            TEXT: fields.STORED(),
             DATE: fields.ID(stored=True, sortable=True),
             SOURCE: fields.ID(stored=True, analyzer=IDTokenizer() | SourceFilter()),
             URL: fields.STORED(),

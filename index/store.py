@@ -3,7 +3,8 @@
 Layout of an index folder::
 
     CURRENT            name of the generation that serves (replaced atomically)
-    gen-<stamp>/       a complete Whoosh index plus chaja.json (how it was built)
+    gen-<stamp>/       a complete Whoosh index (stored fields), its search arrays in arrays/
+                       (chaja.index.arrays) and chaja.json (how it was built)
     .build-<stamp>/    a generation being written; never opened by readers
 
 A rebuild writes a new generation and only then replaces CURRENT, so readers see either the
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from . import arrays
 from .schema import SPANS
 
 DEFAULT_INDEX = "chaja-index"
@@ -70,6 +72,12 @@ class Generation:
             ix.close()
             raise IndexUnavailable(f"the index in {self.path.parent} was built by an older chaja, without the term "
                                    "spans that marks are made from; rebuild it with `chaja index rebuild`")
+        try:
+            arrays.read_manifest(self.path / arrays.FOLDER)
+        except arrays.ArraysMissing as e:
+            ix.close()
+            raise IndexUnavailable(f"the index in {self.path.parent} was built by an older chaja, without the search "
+                                   f"arrays of format {arrays.FORMAT} ({e}); rebuild it with `chaja index rebuild`") from None
         return ix
 
 

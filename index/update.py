@@ -1,27 +1,28 @@
 """Bring an index up to date with its article files without a full rebuild.
 
-The update never touches the serving generation: it hard-links that generation's files into a
-new build folder, applies the changes there with a Whoosh writer and publishes the result, so
-CURRENT switches atomically. Hard links are safe because Whoosh never rewrites an existing
-file: segments are written once under fresh random names, deletions live in the new table of
-contents (``_MAIN_<n>.toc``, written to a temporary name and renamed), and merged segments are
-unlinked, which only removes this folder's link.
+The update never touches the serving generation: it hard-links that generation's Whoosh files
+into a new build folder, applies the changes there with a Whoosh writer, writes new search arrays
+from the old generation's arrays and the new articles' analysis (unchanged articles are not
+analysed again) and publishes the result, so CURRENT switches atomically. Hard links are safe
+because Whoosh never rewrites an existing file: segments are written once under fresh random
+names, deletions live in the new table of contents (``_MAIN_<n>.toc``, written to a temporary
+name and renamed), and merged segments are unlinked, which only removes this folder's link.
+The write itself is chaja.index.pipeline's, shared with the rebuild.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from contextlib import ExitStack
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import analysis, lock, schema, store
+from . import arrays, lock, schema, store
 from .article import Article, Skipped
-from .builder import BuildError, WRITER_MB, add_article, analysed_batches, bounded, digest, write_error
+from .pipeline import BuildError, NewGeneration, analysed_batches, bounded_items, digest, duplicate
 from .readers import read_paths
-
-_NOT_LINKED = {store.META, "PID"}  # rewritten for the new generation, never shared
 
 
 @dataclass
@@ -86,120 +87,76 @@ def update(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None =
 
 
 def _update(root: Path, paths: list[str], progress) -> UpdateReport:
-    from whoosh import index as whoosh_index
-
     report = UpdateReport()
     started = time.perf_counter()
     serving = store.require(root)
     meta = serving.meta()
     built_from = meta.get("paths", [])
-    old_ix = serving.open()
-    user_words = old_ix.schema[schema.TEXT].analyzer.user_words
+    old_ix = serving.open()  # refuses a generation an older chaja wrote
     indexed = indexed_articles(old_ix)
     old_ix.close()
-
+    user_words = tuple(tuple(w) for w in arrays.read_manifest(serving.path / arrays.FOLDER)["user_words"])
     seen: dict[str, str] = {}
 
     def to_index(items: Iterable[Article | Skipped]) -> Iterator[Article | Skipped]:
         """Yield the new and changed articles (and what could not be read); count the unchanged."""
-        for item in items:
-            if isinstance(item, Article):
-                item, note = bounded(item)
-                if note:
-                    report.notes.append(note)
+        for item in bounded_items(items, report.notes):
             if isinstance(item, Skipped):
                 yield item
                 continue
-            where = item.path or item.id
-            if item.id in seen:
-                yield Skipped(where, f"duplicate article id {item.id!r} (also in {seen[item.id]})")
-                continue
             old = indexed.get(item.id)
-            if old is not None and not _under(old.path, paths):
-                yield Skipped(where, f"duplicate article id {item.id!r} (also in {old.path}, not updated now)")
+            if old is not None and item.id not in seen and not _under(old.path, paths):
+                yield Skipped(item.path or item.id, f"duplicate article id {item.id!r} (also in {old.path}, not updated now)")
                 continue
-            seen[item.id] = where
-            if old is not None and old.digest == digest(item) and old.path == os.path.abspath(item.path or ""):
+            skipped = duplicate(item, seen)
+            if skipped:
+                yield skipped
+            elif old is not None and old.digest == digest(item) and old.path == os.path.abspath(item.path or ""):
                 report.unchanged += 1
             else:
                 yield item
 
-    build: Path | None = None
-    writer = None
-    try:
-        try:
-            for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(built_from))), user_words):
-                for item in batch:
-                    if isinstance(item, Skipped):
-                        report.skipped.append(item)
-                        continue
-                    if writer is None:
-                        build, writer = _open_copy(root, serving)
-                    if item.id in indexed:
-                        writer.delete_by_term(schema.ARTICLE, item.id)
-                        report.changed.append(item.id)
-                    else:
-                        report.added.append(item.id)
-                    add_article(writer, item)
-                if progress:
-                    report.seconds = time.perf_counter() - started
-                    progress(report)
-            report.removed = sorted(a for a, old in indexed.items() if a not in seen and _under(old.path, paths))
-            if report.removed and writer is None:
-                build, writer = _open_copy(root, serving)
-            for article_id in report.removed:
-                writer.delete_by_term(schema.ARTICLE, article_id)
-        except BaseException:
-            if writer is not None:
-                writer.cancel()
-            raise
+    with ExitStack() as stack:  # a generation is written only once something changed
+        new: NewGeneration | None = None
+
+        def writing() -> NewGeneration:
+            nonlocal new
+            if new is None:
+                new = stack.enter_context(NewGeneration(root, user_words, serving))
+            return new
+
+        for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(built_from))), user_words):
+            for item in batch:
+                if isinstance(item, Skipped):
+                    report.skipped.append(item)
+                    continue
+                if item.article.id in indexed:
+                    writing().delete(item.article.id)
+                    report.changed.append(item.article.id)
+                else:
+                    report.added.append(item.article.id)
+                writing().add(item)
+            if progress:
+                report.seconds = time.perf_counter() - started
+                progress(report)
+        report.removed = sorted(a for a, old in indexed.items() if a not in seen and _under(old.path, paths))
+        for article_id in report.removed:
+            writing().delete(article_id)
         report.seconds = time.perf_counter() - started
-        if writer is None:
+        if new is None:
             report.generation = serving.name
             return report
         articles = len(indexed) + len(report.added) - len(report.removed)
         if articles == 0:
-            writer.cancel()
             raise BuildError(f"the update would remove every article from the index {root}; the previous index is "
                              "unchanged (use `chaja index rebuild` to start over)")
-        writer.commit(optimize=False)
-        ix = whoosh_index.open_dir(str(build))
-        sections = ix.doc_count()
-        ix.close()
-        (build / "PID").unlink(missing_ok=True)
-        gen = store.publish(root, build, {
+        gen = new.publish({
             **{k: v for k, v in meta.items() if k != "previous"},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "paths": built_from + [p for p in paths if not _under(p, built_from)],
-            "articles": articles,
-            "sections": sections,
-            "updated": {"added": len(report.added), "changed": len(report.changed), "removed": len(report.removed),
-                        "skipped": len(report.skipped), "seconds": round(report.seconds, 3)},
-        }, writer_locked=True)
-        report.generation = gen.name
-        return report
-    except OSError as e:
-        if build is not None:
-            store.discard(build)
-        raise write_error(root, e) from e
-    except BaseException:
-        if build is not None:
-            store.discard(build)
-        raise
-    finally:
-        analysis.forget_prefetched()
-
-
-def _open_copy(root: Path, serving: store.Generation):
-    """Hard-link the serving generation's index files into a new build folder; return it and a writer there."""
-    from whoosh import index as whoosh_index
-
-    build = store.new_build_dir(root)
-    try:
-        for f in serving.path.iterdir():
-            if f.is_file() and f.name not in _NOT_LINKED and not f.name.endswith("WRITELOCK"):
-                os.link(f, build / f.name)
-        return build, whoosh_index.open_dir(str(build)).writer(limitmb=WRITER_MB, compound=False)
-    except BaseException:
-        store.discard(build)
-        raise
+            "updated": {"added": len(report.added), "changed": len(report.changed),
+                        "removed": len(report.removed), "skipped": len(report.skipped),
+                        "seconds": round(report.seconds, 3)},
+        })
+    report.generation = gen.name
+    return report

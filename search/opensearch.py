@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
 from chaja.index.analysis import source_term
 from chaja.index.store import IndexUnavailable
 
-from . import scoring
-from .engine import STRICT_WORDS, Engine, article_view, checked, hit_of, unusable
-from .query import Clause, Parsed, parse
+from . import facets, opensearch_facets, related, request, scoring
+from .engine import GROUPS, MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, unusable
+from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
 
 TRIES = 4  # a search that fails because a node went away is tried again on the others
 MAX_EXCLUDED_ARTICLES = 10_000  # articles an exclusion can remove (terms query on their ids)
+DF_PAIRS = 3_000  # (field, term) document frequencies asked in one request
 
 
 _token = opensearch_load.token
@@ -123,10 +125,18 @@ class OpenSearchEngine(Engine):
     # -- search -----------------------------------------------------------------------------
 
     def search(self, q: str, page: int = 1, size: int = 10, sort: str = "relevance", source: str | None = None,
-               date_from: str | None = None, date_to: str | None = None, group: str = "article") -> ResultPage:
-        """Search articles as Engine.search does; raise QueryError for bad parameters, never for the query text."""
+               date_from: str | None = None, date_to: str | None = None, group: str = "article",
+               correct: bool = True) -> ResultPage:
+        """Search articles as Engine.search does; raise QueryError for bad parameters, never for the query text.
+
+        Corrections come from the keyboard layout only: the cluster keeps no vocabulary.
+        """
         started = time.perf_counter()
-        date_from, date_to = checked(page, size, sort, group, date_from, date_to)
+        checked = request.check(page, size, sort, source, date_from, date_to)
+        page, size, sort, source = checked.page, checked.size, checked.sort, checked.source
+        date_from, date_to = checked.date_from, checked.date_to
+        if group not in GROUPS:
+            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
         q = q or ""
         _, user_words = self._current()
         parsed = parse(q, user_words)
@@ -135,33 +145,53 @@ class OpenSearchEngine(Engine):
         if date_from or date_to:
             parsed.date_ranges.append((date_from, date_to))
 
-        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None):
-            took = (time.perf_counter() - started) * 1000
-            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message)
+        notice = " ".join(parsed.notes) or None
 
+        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None, counted=None):
+            took = (time.perf_counter() - started) * 1000
+            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
+                              None if message == notice else notice, facets=counted)
+
+        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
+            if reversed_range := request.reversed_range(start, end):
+                return page_of(message=reversed_range)
         if not parsed.clauses and not parsed.has_filters:
-            return page_of(message=unusable(parsed, q))
+            return page_of(message=unusable(parsed, q, notice))
         filters = self._filters(parsed)
         clauses, n = parsed.clauses, len(parsed.clauses)
         by_date = sort == "date" or not n
-        request = dict(page=page, size=size, by_date=by_date, group=group)
+        asked = dict(page=page, size=size, by_date=by_date, group=group)
         relaxed = False
         if not n:
-            response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **request)
+            response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
         elif n <= STRICT_WORDS:
-            response = self._page({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, **request)
+            response = self._page({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, **asked)
             if not self._total(response, group) and parsed.can_relax:
                 relaxed = True
-                response = self._page(self._coordinated(parsed, filters), **request)
+                response = self._page(self._coordinated(parsed, filters), **asked)
         else:
             every = [clause_query(c) for c in clauses] + filters["filter"]
             complete = {"filter": {"bool": {"filter": every, "must_not": filters["must_not"]}}}
-            response = self._page(self._coordinated(parsed, filters), aggs={"complete": complete}, **request)
+            response = self._page(self._coordinated(parsed, filters), aggs={"complete": complete}, **asked)
             relaxed = parsed.can_relax and not response["aggregations"]["complete"]["doc_count"]
         total = self._total(response, group)
-        hits = [hit_of(opensearch_load.stored_fields(src), score, parsed.marks) for src, score in self._found(response)]
+        found = self._found(response)
+        stored = [opensearch_load.stored_fields(src) for src, _ in found]
+        hits = [hit_of(f, score, parsed.marks) for f, (_, score) in zip(stored, found)]
+        if group == "article":  # a hit that is the same story as a better one is folded into it, as embedded
+            hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
+        # the facets count what the words match: all of them unless the query was relaxed or is long
+        strict = n <= STRICT_WORDS and not relaxed
+        queries = [clause_query(c) for c in clauses]
+        matching = ({"bool": {"must": queries}} if strict else {"bool": {"should": queries, "minimum_should_match": 1}}
+                    if n else {"match_all": {}})
+        counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges)
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(text, user_words)) if not total else None
-        return page_of(hits, total, relaxed and total > 0, " ".join(parsed.notes) or None, suggestion)
+        if suggestion and correct:  # it found nothing and the suggestion finds something: show that
+            fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
+            return replace(fixed, query=q, suggestion=suggestion, corrected=True,
+                           took_ms=(time.perf_counter() - started) * 1000)
+        return page_of(hits, total, relaxed and total > 0, None, suggestion, counted)
 
     def _filters(self, parsed: Parsed) -> dict:
         """Return the bool filter and must_not of the query's source and date filters and its exclusions.
@@ -169,10 +199,7 @@ class OpenSearchEngine(Engine):
         Filters apply to each section; an excluded word removes the whole article, so the
         articles holding it are looked up first.
         """
-        filter_ = [{"term": {osx.SOURCE_KEY: s}} for s in parsed.sources]
-        for start, end in parsed.date_ranges:
-            bounds = {k: v for k, v in (("gte", start), ("lte", end)) if v}
-            filter_.append({"range": {schema.DATE: bounds}} if bounds else {"exists": {"field": schema.DATE}})
+        filter_ = opensearch_facets.source_filters(parsed.sources) + opensearch_facets.date_filters(parsed.date_ranges)
         must_not = []
         if parsed.excluded:
             query = {"bool": {"should": [clause_query(c) for c in parsed.excluded], "minimum_should_match": 1}}
@@ -262,6 +289,64 @@ class OpenSearchEngine(Engine):
             return None
         marks = parse(query or "", user_words).marks
         return article_view(article_id, [opensearch_load.stored_fields(h["_source"]) for h in hits], marks)
+
+    def vocabulary(self) -> None:
+        """Return None: the cluster keeps no vocabulary, so there are no completions or word corrections."""
+        return None
+
+    def related(self, article_id: str, size: int = 5) -> list[related.Related] | None:
+        """Return the articles closest to one by its distinctive words (never itself); None for an unknown id."""
+        if not isinstance(size, int) or not 1 <= size <= MAX_RELATED:
+            raise QueryError(f"size must be a whole number from 1 to {MAX_RELATED}")
+        self._current()
+        body = {"size": 10_000, "query": {"term": {schema.ARTICLE: article_id}}, "sort": [{schema.SECTION: "asc"}]}
+        own = self._search(body)["hits"]["hits"]
+        if not own:
+            return None
+        counts = related.term_counts([opensearch_load.stored_fields(h["_source"]) for h in own])
+        df, n = self._document_frequencies(sorted(counts))
+        weighted = []
+        for term, tf in counts.items():  # as chaja.search.related.distinctive
+            found = max(df[(f, term)] for f in schema.SEARCHED)
+            if 1 < found <= max(related.COMMON * n, 10) and (len(term) > 1 or not term.isascii()):
+                weighted.append((tf * scoring.idf(found, n), term))
+        terms = [t for _, t in sorted(weighted, reverse=True)[:related.WORDS]]
+        if not terms:
+            return []
+        query = {"bool": {"should": [clause_query(Clause((t,))) for t in terms], "minimum_should_match": 1,
+                          "must_not": [{"term": {schema.ARTICLE: article_id}}]}}
+        response = self._page(query, page=1, size=size, by_date=False, group="article")
+        out = []
+        for src, score in self._found(response):
+            f = opensearch_load.stored_fields(src)
+            out.append(related.Related(f[schema.ARTICLE], f[schema.TITLE], f.get(schema.URL), f.get(schema.DATE),
+                                       f.get(schema.SOURCE), round(float(score), 4)))
+        return out
+
+    def _document_frequencies(self, terms: list[str]) -> tuple[dict[tuple[str, str], int], int]:
+        """Return how many sections hold each term in each searched field, and how many sections there are."""
+        pairs = [(f, t) for t in terms for f in schema.SEARCHED]
+        df: dict[tuple[str, str], int] = {}
+        n = 0
+        for start in range(0, len(pairs), DF_PAIRS):  # bounded requests for a long article
+            chunk = pairs[start : start + DF_PAIRS]
+            filters = {str(i): {"term": {f: _token(t)}} for i, (f, t) in enumerate(chunk)}
+            response = self._search({"size": 0, "track_total_hits": True,
+                                     "aggs": {"df": {"filters": {"filters": filters}}}})
+            buckets = response["aggregations"]["df"]["buckets"]
+            df.update((pair, buckets[str(i)]["doc_count"]) for i, pair in enumerate(chunk))
+            n = response["hits"]["total"]["value"]
+        return df, n
+
+    def sources(self) -> list[facets.FacetValue]:
+        """Return every source of the serving articles with how many articles it has, most first."""
+        self._current()
+        return opensearch_facets.sources(self._search)
+
+    def newest_date(self) -> str | None:
+        """Return the date of the newest article (None when no article has a date)."""
+        self._current()
+        return opensearch_facets.newest_date(self._search)
 
     def stats(self) -> dict:
         """Return what the serving index holds, how it was built, and the cluster's shards and health."""

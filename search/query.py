@@ -14,6 +14,9 @@ from typing import NamedTuple
 
 from chaja.index import schema
 from chaja.index.analysis import compound_parts, morphemes, source_term
+from chaja.index.readings import reading as hanja_reading
+
+from . import limits
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
@@ -124,7 +127,7 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     """
     words: list[tuple[list[str], list[int]]] = []
     last_end = last_pos = None
-    for m in morphemes(text, user_words):
+    for m in morphemes(text, user_words, hanja=False):  # a Hanja word's reading is an alternative (_read)
         if m.pos == last_pos:  # a longer reading at the same position ("1" -> "1만 명"): the query means it
             words[-1][0][-1] = m.text
             words[-1][1][1] = last_end = m.end
@@ -154,6 +157,19 @@ def _joined(terms: list[str], surface: str, user_words: tuple = ()) -> tuple[str
     return alternative if alternative != tuple(terms) else None
 
 
+def _read(terms: list[str], user_words: tuple = ()) -> tuple[str, ...] | None:
+    """Return the terms of a word with each Hanja term replaced by its Hangul reading's parts, or None.
+
+    The index holds a Hanja word's reading beside it, so the reading alone finds both scripts:
+    "大韓民國" finds 대한민국 and "經濟" finds 경제.
+    """
+    out = []
+    for t in terms:
+        read = hanja_reading(t)
+        out.extend(compound_parts(read, user_words) or [read] if read else [t])
+    return tuple(out) if out != list(terms) else None
+
+
 def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fields: tuple[str, ...],
                   user_words: tuple = ()) -> list[Clause]:
     """Return the clauses of words (each a morpheme, or the parts of one compound noun).
@@ -168,9 +184,9 @@ def _word_clauses(words: list[list[str]], surfaces: list[str], phrase: bool, fie
     clauses = []
     for w, surface in zip(words, surfaces):
         clause = Clause(tuple(w), fields)
-        alternative = _joined(w, surface, user_words)
-        if alternative:
-            clause = Clause(any_of=((clause,), (Clause(alternative, fields),)))
+        alternatives = [a for a in (_joined(w, surface, user_words), _read(w, user_words)) if a]
+        if alternatives:
+            clause = Clause(any_of=((clause,), *((Clause(a, fields),) for a in alternatives)))
         clauses.append(clause)
     return clauses
 
@@ -222,8 +238,11 @@ def _tokens(text: str):
 def parse(text: str, user_words: tuple = ()) -> Parsed:
     """Parse what a person typed into clauses; never raises for the text itself."""
     parsed = Parsed()
-    text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
+    # only what can be searched is looked at (a 1 MB paste cost 0.5 s here before it was cut); decomposed
+    # Hangul takes up to three characters a syllable before it is composed
+    text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text[: 3 * MAX_QUERY_CHARS + 1])
     text = unicodedata.normalize("NFC", text)  # decomposed Hangul reads as typed: surfaces compare with terms
+    text = limits.bound(text, parsed.notes)  # words and their length, before Kiwi spends time on them
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         if (cut := text.rfind(" ")) > MAX_QUERY_CHARS // 2:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+# shown by the page and the terminal when ResultPage.relaxed is true
+RELAXED_NOTICE = "모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다."
+
 
 @dataclass(frozen=True)
 class SectionRef:
@@ -11,6 +14,7 @@ class SectionRef:
 
     index: int
     heading: str
+    heading_html: str = ""  # escaped HTML whose only tags are <mark>
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Hit:
     score: float
     section: SectionRef
     snippet_html: str  # escaped HTML whose only tags are <mark>
+    duplicates: tuple[str, ...] = ()  # ids of lower hits on this page that are the same story (관련 기사)
 
 
 @dataclass(frozen=True)
@@ -42,20 +47,35 @@ class ResultPage:
     hits: tuple[Hit, ...]
     sort: str = "relevance"
     message: str | None = None  # why nothing could be searched, for an empty or unusable query
+    notice: str | None = None  # how the query was read when not as typed (cut short, a condition ignored)
+    corrected: bool = False  # the hits are for suggestion, because the query as typed found nothing
+    facets: dict | None = None  # {"source": [FacetValue], "year": [FacetValue]}, when a search ran
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.size))
 
+    @property
+    def past_end(self) -> str | None:
+        """Return what to say when the page asked for lies past the last one (None when it does not)."""
+        if not self.total or self.page <= self.pages:
+            return None
+        return f"검색 결과 {self.total:,}건은 {self.pages}쪽까지 있습니다. {self.page}쪽에는 결과가 없습니다."
+
     def to_json(self) -> dict:
-        """Return the JSON shape of /api/search (message only when there is one)."""
+        """Return the JSON shape of /api/search (message and notice only when there is one)."""
         out = {
             "query": self.query, "total": self.total, "page": self.page, "size": self.size,
             "took_ms": round(self.took_ms, 3), "relaxed": self.relaxed, "suggestion": self.suggestion,
-            "hits": [asdict(h) for h in self.hits],
+            "corrected": self.corrected,
+            "hits": [{**asdict(h), "duplicates": list(h.duplicates)} for h in self.hits],
         }
+        if self.facets is not None:
+            out["facets"] = {name: [asdict(v) for v in values] for name, values in self.facets.items()}
         if self.message:
             out["message"] = self.message
+        if self.notice:
+            out["notice"] = self.notice
         return out
 
 
@@ -85,6 +105,8 @@ class ArticleView:
     def to_json(self) -> dict:
         """Return the JSON shape of /api/articles/<id>."""
         return {
-            "id": self.id, "title": self.title, "date": self.date, "source": self.source, "url": self.url,
-            "sections": [{"index": s.index, "heading": s.heading, "text": s.text} for s in self.sections],
+            "id": self.id, "title": self.title, "title_html": self.title_html, "date": self.date,
+            "source": self.source, "url": self.url,
+            "sections": [{"index": s.index, "heading": s.heading, "text": s.text, "heading_html": s.heading_html,
+                          "text_html": s.text_html} for s in self.sections],
         }

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from chaja.index import arrays_write
+from chaja.index.arrays import FIELDS
+
 from .postings import Postings
 from .query import Clause
 
-# Tuned on the first 1,000 korquad1-dev questions among 60,000 kowiki articles (article
-# nDCG@10): k1 1.2 -> 1.6 gave +0.009; a title weight of 2.0 -> 1.0 gave +0.05, since with
-# many articles a title word boosted every section of unrelated articles; b 0.4-0.9 moved
-# less than 0.01.
-K1 = 1.6
-B = 0.75
-WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}
+# The BM25F settings the index's impacts were computed with (tuned there); a benchmark may change
+# this copy of the weights to score other weights at query time (slower: computed per query).
+K1, B = arrays_write.K1, arrays_write.B
+WEIGHTS = dict(arrays_write.WEIGHTS)
 
 Sparse = tuple[np.ndarray, np.ndarray]  # (ascending document numbers, a value for each)
 _NOTHING: Sparse = (np.zeros(0, np.int32), np.zeros(0, np.float32))
@@ -37,26 +37,31 @@ def bm25(tf: np.ndarray, length: np.ndarray, average: float, df: int, n: int, k1
 def term_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Sparse:
     """Return the documents holding term in any of fields, with its weighted BM25F score in each.
 
-    The scores depend only on the index generation, so they are computed once per term and
-    kept in the postings cache; a query then only adds them up.
+    Over all searched fields with these settings the scores were computed when the generation
+    was written (chaja.index.arrays), so a query only gathers and adds them up.
     """
-    def compute() -> Sparse:
-        parts = []
-        for f in fields:
-            ids, tfs = postings.get(f, term)
-            if len(ids):
-                lengths = postings.lengths(f)[ids]
-                scores = WEIGHTS[f] * bm25(tfs, lengths, postings.average_length(f), len(ids), postings.doc_count)
-                parts.append((ids, scores.astype(np.float32)))
-        if not parts:
-            return _NOTHING
-        if len(parts) == 1:
-            return parts[0]
-        ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
-        scores = np.bincount(where, weights=np.concatenate([w for _, w in parts]), minlength=len(ids))
-        return ids.astype(np.int32), scores.astype(np.float32)
+    if tuple(fields) == FIELDS and postings.impact_settings() == (K1, B, WEIGHTS):
+        return postings.impacts(term)
+    return computed_impacts(postings, term, fields)
 
-    return postings.memo(("impacts", term, fields, K1, B, tuple(WEIGHTS.items())), compute)
+
+def computed_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Sparse:
+    """Return term_impacts computed now from the postings and field lengths, with this module's settings."""
+    parts = []
+    for f in fields:
+        ids, tfs = postings.get(f, term)
+        if len(ids):
+            lengths = postings.lengths(f)[ids]
+            scores = WEIGHTS[f] * bm25(tfs.astype(np.float32), lengths, postings.average_length(f), len(ids),
+                                       postings.doc_count)
+            parts.append((ids, scores.astype(np.float32)))
+    if not parts:
+        return _NOTHING
+    if len(parts) == 1:
+        return parts[0]
+    ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
+    scores = np.bincount(where, weights=np.concatenate([w for _, w in parts]), minlength=len(ids))
+    return ids.astype(np.int32), scores.astype(np.float32)
 
 
 def clause_scores(postings: Postings, clause: Clause) -> Sparse:
@@ -114,7 +119,7 @@ def weight(postings: Postings, clause: Clause) -> float:
     if clause.any_of:
         return max(sum(weight(postings, c) for c in alternative) for alternative in clause.any_of)
     n = postings.doc_count
-    return sum(idf(max(len(postings.get(f, t)[0]) for f in clause.fields), n) for t in clause.terms)
+    return sum(idf(max(postings.df(f, t) for f in clause.fields), n) for t in clause.terms)
 
 
 def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -16,12 +16,23 @@ def _inko():
     return Inko()
 
 
+def layout_hangul(text: str) -> list[str]:
+    """Return the Hangul that Latin letters type on the 2-beolsik layout, as typed and in lower case.
+
+    Caps Lock ("RLAWKD") or a capital first letter ("Rlawkd") types doubled consonants that
+    were not meant, so the lower-case reading is offered too. Only readings of whole syllables count.
+    """
+    out = []
+    for variant in dict.fromkeys((text, text.lower())):
+        hangul = _inko().en2ko(variant)
+        if hangul != variant and not re.search("[ㄱ-ㅣ]", hangul) and re.search("[가-힣]", hangul):
+            out.append(hangul)
+    return out
+
+
 def keyboard_suggestion(query: str, has_hits: Callable[[str], bool]) -> str | None:
-    """Return the query retyped in Hangul (2-beolsik layout) if that finds something, else None."""
+    """Return the query retyped in Hangul (2-beolsik layout, any letter case) if that finds something, else None."""
     text = query.strip()
     if not text or not _LATIN_WORDS.match(text):
         return None
-    hangul = _inko().en2ko(text)
-    if hangul == text or re.search("[ㄱ-ㅣ]", hangul) or not re.search("[가-힣]", hangul):
-        return None  # unchanged, or not whole syllables: not Hangul typed on the wrong layout
-    return hangul if has_hits(hangul) else None
+    return next((hangul for hangul in layout_hangul(text) if has_hits(hangul)), None)

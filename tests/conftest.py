@@ -161,10 +161,12 @@ def start_server(index: Path, logs: Path, *options: str, cwd: Path | None = None
             cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
     served = Served(process, f"http://127.0.0.1:{port}", access_log, error_log)
     deadline = time.monotonic() + wait
+    workers = int(options[options.index("--workers") + 1]) if "--workers" in options else None
     while True:
         try:
             with urllib.request.urlopen(f"{served.base}/healthz", timeout=5) as r:
-                if r.status == 200:
+                # the app is loaded before the fork, so the first worker answers while the master still forks the next
+                if r.status == 200 and (workers is None or len(served.worker_pids()) >= workers):
                     return served
         except OSError:
             pass

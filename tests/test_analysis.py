@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chaja.index import spans
-from chaja.index.analysis import Morpheme, analysed, korean_analyzer, morphemes, read_user_dictionary
+from chaja.index.analysis import Morpheme, korean_analyzer, morphemes, morphemes_of_many, read_user_dictionary
 
 
 def tokens(text, user_words=()):
@@ -49,7 +49,8 @@ def test_compounds_kiwi_keeps_whole_are_split_into_parts_at_consecutive_position
 def test_mixed_hangul_latin_numbers_hanja():
     assert tokens("삼성전자는 AI 반도체 3.5% 성장, 韓國 經濟") == [
         ("삼성", 0, 0, 2), ("전자", 1, 2, 4), ("ai", 2, 6, 8), ("반도체", 3, 9, 12), ("3.5", 4, 13, 16),
-        ("3.5%", 4, 13, 17), ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("經濟", 7, 25, 27)]
+        ("3.5%", 4, 13, 17), ("성장", 5, 18, 20), ("韓國", 6, 22, 24), ("한국", 6, 22, 24), ("經濟", 7, 25, 27),
+        ("경제", 7, 25, 27)]
 
 
 def test_nfkc_offsets_point_into_the_original_text():
@@ -118,13 +119,12 @@ def test_stored_spans_of_verbs_mark_the_stem_and_of_nothing_are_empty():
     assert spans.decode(spans.encode(morphemes("?!… ")), {"먹"}) == []
 
 
-def test_morphemes_handed_to_the_tokenizer_are_the_ones_it_would_compute():
-    text = "부산항의 컨테이너 물동량이 역대 최대를 기록했다"
-    handed = analysed(text)
-    got = [(t.text, t.pos, t.startchar, t.endchar) for t in korean_analyzer()(text, positions=True, chars=True)]
-    assert got == [(m.text, m.pos, m.start, m.end) for m in handed]
-    again = [(t.text, t.pos, t.startchar, t.endchar) for t in korean_analyzer()(text, positions=True, chars=True)]
-    assert again == got  # taken once, then computed
+def test_a_batch_analyses_every_text_as_one_at_a_time_would():
+    texts = ["부산항의 컨테이너 물동량이 역대 최대를 기록했다", "", "?!… ", "부산항의 컨테이너 물동량이 역대 최대를 기록했다",
+             "ＡＩ 반도체 수출이 3.5% 늘었다", "국회의원 선거"]
+    assert morphemes_of_many(texts) == [morphemes(t) for t in texts]
+    got = [(t.text, t.pos, t.startchar, t.endchar) for t in korean_analyzer()(texts[0], positions=True, chars=True)]
+    assert got == [(m.text, m.pos, m.start, m.end) for m in morphemes(texts[0])]
 
 
 @given(st.lists(st.sampled_from(["협력", "협", "력", "협력의", "ai", "3.5", "韓國", "먹"]), max_size=30),

@@ -65,11 +65,9 @@ def jsonl(path: Path, articles: list[dict]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base(tmp_path_factory) -> tuple[Path, str, list]:
-    """Return an index of the bundled corpus, the generation serving and its answers to QUERIES."""
-    index = tmp_path_factory.mktemp("base") / "index"
-    rebuild([CORPUS], index)
-    return index, store.require(index).name, answers(index)
+def base(corpus_index: Path) -> tuple[Path, str, list]:
+    """Return the session's index of the bundled corpus (never written to), its generation and its answers to QUERIES."""
+    return corpus_index, store.require(corpus_index).name, answers(corpus_index)
 
 
 @pytest.fixture
@@ -174,7 +172,7 @@ def test_an_index_an_older_chaja_wrote_is_refused_with_how_to_rebuild_it(small, 
     rebuild([small], index)
     gen = store.require(index)
     for f in gen.path.iterdir():  # the same generation, its Whoosh index written without stored spans
-        if f.name != store.META:
+        if f.is_file() and f.name != store.META:
             f.unlink()
     older = schema.make_schema()
     older.remove(schema.SPANS)
@@ -211,7 +209,7 @@ def test_a_second_writer_waits_then_names_the_holder(small, tmp_path) -> None:
         assert result.stderr == (f"Error: the index {index} is being written by pid {os.getpid()} "
                                  f"(`chaja index rebuild corpus`, since {since}); gave up after 0.5 s — wait for it "
                                  "to finish (or pass a longer --wait)\n")
-        assert 0.5 <= waited < 3
+        assert waited >= 0.5  # it waited; how much longer a busy machine took is not this test's business
         with pytest.raises(lock.IndexBusy):
             update([small], index, wait=0)
     assert not index.joinpath("CURRENT").exists()  # neither writer touched the index
@@ -275,15 +273,15 @@ def bigger(tmp_path_factory) -> Path:
     return jsonl(tmp_path_factory.mktemp("bigger") / "bigger.jsonl", articles)
 
 
-@pytest.mark.slow
 def first_message(proc: subprocess.Popen) -> str:
     """Return the first stderr line of proc that is not a progress line (a slow build prints those)."""
     line = proc.stderr.readline()
-    while re.fullmatch(r"indexed \d+ articles \([\d.]+/s\)\n", line):
+    while re.fullmatch(r"indexed [\d,]+ articles? \([\d.]+/s\)\n", line):
         line = proc.stderr.readline()
     return line
 
 
+@pytest.mark.slow
 def test_kill_9_at_any_moment_leaves_the_index_answering_as_before(base, index_copy, bigger, tmp_path) -> None:
     _, serving, expected = base
     reader = Engine(index_copy)  # a long-lived reader, like a server's
@@ -305,11 +303,11 @@ def test_kill_9_at_any_moment_leaves_the_index_answering_as_before(base, index_c
     killed(proc)
     assert builds() == dead  # left behind until the next writer takes the lock
 
-    # mid-way: while it analyses and writes
-    proc = chaja("index", "rebuild", str(bigger), "--index", str(index_copy), stderr=subprocess.DEVNULL)
-    wait_for(lambda: builds() and builds() != dead, what="a new build folder")
-    assert builds() != dead  # the new writer removed the dead one's folder
-    time.sleep(1.5)
+    # mid-way: with a batch analysed and written, more to come
+    proc = chaja("index", "rebuild", str(bigger), "--index", str(index_copy), stderr=subprocess.PIPE,
+                 env={"CHAJA_TEST_PAUSE_AT": "write", "CHAJA_TEST_PAUSE_SECONDS": "60"})
+    assert first_message(proc) == "chaja: paused at write\n"
+    assert builds() and builds() != dead  # the new writer removed the dead one's folder
     killed(proc)
 
     # around the publish: the Whoosh index complete, then the folder renamed but CURRENT not yet switched
@@ -344,8 +342,7 @@ def test_kill_9_at_any_moment_leaves_the_index_answering_as_before(base, index_c
     new = store.require(index_copy).name
     assert sorted(p.name for p in index_copy.iterdir()) == sorted(["CURRENT", "LOCK", serving, new])
     assert answers(index_copy) == expected
-    time.sleep(0.25)  # the reader looks for a new generation at most every 0.2 s
-    assert reader.generation == new
+    assert wait_for(lambda: reader.generation == new, what="the reader to follow the new generation")
 
 
 # --- unwritable folders and full disks -----------------------------------------------------------
@@ -393,9 +390,11 @@ def test_a_full_disk_fails_in_one_line_and_keeps_serving(base, small, bigger, tm
         serving = store.require(index).name
         result = run("index", "rebuild", str(bigger), "--index", str(index))
         assert result.exit_code == 1
-        assert result.stderr == (f"Error: cannot write the new index in {index} (No space left on device); free "
-                                 "disk space or make the folder writable — the previous index is unchanged and "
-                                 "keeps serving\n")
+        *progress, error = result.stderr.splitlines()
+        # the search arrays are written when the generation is published, after the articles' progress lines
+        assert [line.startswith("indexed ") for line in progress] == [True] * len(progress)
+        assert error == (f"Error: cannot write the new index in {index} (No space left on device); free "
+                         "disk space or make the folder writable — the previous index is unchanged and keeps serving")
         assert store.require(index).name == serving
         assert answers(index) == expected
         assert not list(index.glob(".build-*"))

@@ -1,4 +1,4 @@
-"""The scorer's pieces: ranking only the leaders, phrases on positions, spans from postings blocks, warm-up."""
+"""The scorer's pieces: ranking only the leaders, phrases on positions, marks, impacts written with the index."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chaja.index.builder import rebuild
-from chaja.search import Engine, highlight, opened, scoring
+from chaja.index import schema
+from chaja.search import Engine, highlight, scoring
 
 
 @settings(max_examples=300, deadline=None)
@@ -51,18 +52,26 @@ def test_a_phrase_needs_its_words_next_to_each_other_in_one_field(harbour):
     assert harbour.search('"항구 부산"').total == 0
 
 
-def test_warming_loads_the_common_terms_and_changes_no_result(corpus_index, monkeypatch):
-    questions = ["한국은행 기준금리 동결 가계부채", "인공지능 산업", '"국회 의원"', "협력 -양자"]
-    cold = Engine(corpus_index)
-    before = [(p.total, [(h.id, h.section, h.snippet_html, h.score) for h in p.hits])
-              for p in map(cold.search, questions)]
-    monkeypatch.setattr(opened, "WARM_DOC_FREQUENCY", 5)
-    warm = Engine(corpus_index)
-    assert warm.warm(60)
-    cached = {key[1] for key in warm._current().postings._cache if key[0] == "impacts"}
-    assert {"있", "하"} <= cached
-    assert [(p.total, [(h.id, h.section, h.snippet_html, h.score) for h in p.hits])
-            for p in map(warm.search, questions)] == before
+def test_the_impacts_written_with_the_index_are_the_scores_computed_at_query_time(corpus_index):
+    gen = Engine(corpus_index)._current()
+    terms = gen.postings.terms.all()
+    assert len(terms) > 2_000
+    for term in terms:
+        ids, scores = gen.postings.impacts(term)
+        want_ids, want_scores = scoring.computed_impacts(gen.postings, term, schema.SEARCHED)
+        assert ids.tolist() == want_ids.tolist()
+        assert scores.tolist() == want_scores.tolist()
+    assert [a.tolist() for a in gen.postings.impacts("없는낱말")] == [[], []]
+    assert [a.tolist() for a in scoring.computed_impacts(gen.postings, "없는낱말", schema.SEARCHED)] == [[], []]
+
+
+def test_other_field_weights_are_scored_at_query_time(corpus_index, monkeypatch):
+    engine = Engine(corpus_index)
+    same = [[(h.id, h.score) for h in engine.search(q).hits] for q in ("인공지능 산업", "반도체 수출")]
+    monkeypatch.setitem(scoring.WEIGHTS, "title", 2.0)
+    assert [[(h.id, h.score) for h in engine.search(q).hits] for q in ("인공지능 산업", "반도체 수출")] != same
+    monkeypatch.setitem(scoring.WEIGHTS, "title", 1.0)
+    assert [[(h.id, h.score) for h in engine.search(q).hits] for q in ("인공지능 산업", "반도체 수출")] == same
 
 
 def _marked_by_characters(text: str, spans, start: int, end: int) -> str:

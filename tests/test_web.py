@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,12 +12,13 @@ import pytest
 from chaja.search import Engine
 from chaja.web import create_app
 
-from conftest import WEB_ARTICLES
+from conftest import SCRIPT, WEB_ARTICLES
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
-SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"]
-HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html"]
+SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"]
+FACETS = ["facets"]  # present whenever a search ran
+HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html", "duplicates"]
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
@@ -69,7 +71,7 @@ def test_search_json_shape_types_and_headers(client) -> None:
     assert r.status_code == 200
     assert r.headers["Content-Type"] == JSON
     body = r.get_json()
-    assert list(body) == SEARCH_KEYS
+    assert list(body) == SEARCH_KEYS + FACETS
     assert body["query"] == "부산항"
     assert body["total"] == 2
     assert (body["page"], body["size"], body["relaxed"], body["suggestion"]) == (1, 10, False, None)
@@ -81,7 +83,7 @@ def test_search_json_shape_types_and_headers(client) -> None:
     assert hit["title_html"] == "<mark>부산항</mark> 컨테이너 물동량 역대 최대"
     assert (hit["url"], hit["date"], hit["source"]) == ("https://example.com/news/busan-port", "2024-01-05", "연합뉴스")
     assert isinstance(hit["score"], float)
-    assert hit["section"] == {"index": 1, "heading": "신항 개발"}
+    assert hit["section"] == {"index": 1, "heading": "신항 개발", "heading_html": "신항 개발"}
     assert hit["snippet_html"].startswith("<mark>부산항</mark> 신항에 새 부두가")
 
 
@@ -132,7 +134,10 @@ def test_search_relaxed_when_no_article_has_every_word(client) -> None:
 
 def test_search_suggests_hangul_typed_on_an_english_keyboard(client) -> None:
     body = client.get("/api/search?q=qntksgkd").get_json()
-    assert (body["total"], body["suggestion"], body["hits"]) == (0, "부산항", [])
+    assert (body["total"], body["suggestion"], body["corrected"]) == (2, "부산항", True)
+    assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
+    body = client.get("/api/search?q=qntksgkd&correct=0").get_json()
+    assert (body["total"], body["suggestion"], body["corrected"], body["hits"]) == (0, "부산항", False, [])
 
 
 def test_search_message_only_when_the_query_cannot_be_used(client) -> None:
@@ -145,19 +150,84 @@ def test_search_message_only_when_the_query_cannot_be_used(client) -> None:
 def test_search_snippet_escapes_html_in_article_text(client) -> None:
     r = client.get("/api/search?q=악성 코드")
     hit, = r.get_json()["hits"]
-    assert hit["id"] == "busan-port" and hit["section"] == {"index": 2, "heading": "보안 점검"}
+    assert hit["id"] == "busan-port" and hit["section"] == {"index": 2, "heading": "보안 점검", "heading_html": "보안 점검"}
     assert hit["snippet_html"].startswith(f"항만 전산망 점검에서 {ESCAPED_SCRIPT} 같은 <mark>악성</mark> <mark>코드</mark>")
     assert b"<script>" not in r.data
 
 
 @pytest.mark.parametrize("params", [
     "page=abc", "page=1.5", "page=0", "page=-1", "size=x", "size=0", "size=101",
-    "sort=popular", "from=2024-13-01", "from=20240101", "to=yesterday", "from=2025-02-01&to=2025-01-01",
+    "sort=popular", "from=2024-13-01", "from=20240101", "to=yesterday",
 ])
 def test_search_bad_parameters_are_400_json(client, params: str) -> None:
     r = client.get(f"/api/search?q=부산항&{params}")
     name = params.split("=")[0]
     assert name in assert_json_error(r, 400, "bad_request")
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ("page=1_0", "page must be a whole number from 1 to 1000, such as page=2; got '1_0'"),
+    ("page=%D9%A3", "page must be a whole number from 1 to 1000, such as page=2; got '٣'"),
+    ("page=%2B2", "page must be a whole number from 1 to 1000, such as page=2; got '+2'"),
+    ("page=1001", "page must be a whole number from 1 to 1000, such as page=2; got '1001'"),
+    ("size=%EF%BC%95", "size must be a whole number from 1 to 100, such as size=2; got '５'"),
+    ("sort=popular", "sort must be relevance or date, not 'popular'"),
+    ("to=2024-02-30", "to must be a date written YYYY-MM-DD, such as 2024-01-31; got '2024-02-30'"),
+    ("from=%D9%A2%D9%A0%D9%A2%D9%A4-01-01", "from must be a date written YYYY-MM-DD, such as 2024-01-31; got '٢٠٢٤-01-01'"),
+])
+def test_search_parameters_are_ascii_numbers_and_days_with_exact_messages(client, params: str, message: str) -> None:
+    assert assert_json_error(client.get(f"/api/search?q=부산항&{params}"), 400, "bad_request") == message
+
+
+def test_search_rules_are_one_set_for_api_page_cli_and_library(client, app, corpus_index) -> None:
+    from click.testing import CliRunner
+
+    from chaja.search import QueryError
+    from chaja.web.cli import main
+
+    api = assert_json_error(client.get("/api/search?q=부산항&page=1_0"), 400, "bad_request")
+    with pytest.raises(QueryError) as library:
+        app.extensions["chaja"].search("부산항", page="1_0")
+    cli = CliRunner().invoke(main, ["search", "김장", "--page", "1_0", "--index", str(corpus_index)])
+    assert api == str(library.value) == "page must be a whole number from 1 to 1000, such as page=2; got '1_0'"
+    assert (cli.exit_code, cli.stderr) == (2, f"Error: {api}\n")
+    page = client.get("/?q=부산항&page=1_0")
+    assert page.status_code == 400
+    assert '<p class="detail">페이지 번호는 1부터 1000까지의 숫자로 적어 주세요. 받은 값: 1_0</p>' in page.text
+
+
+def test_a_reversed_date_range_is_an_empty_search_with_a_message_everywhere(client) -> None:
+    message = "시작일(2024-03-11)이 종료일(2024-03-02)보다 늦어 그 사이의 기사가 없습니다. 두 날짜를 바꿔 적어 주세요."
+    for params in ({"q": "날씨", "from": "2024-03-11", "to": "2024-03-02"}, {"q": "날씨 date:2024-03-11..2024-03-02"}):
+        body = client.get("/api/search", query_string=params).get_json()
+        assert (body["total"], body["hits"], body["message"]) == (0, [], message)
+    page = client.get("/?q=날씨&from=2024-03-11&to=2024-03-02")
+    assert page.status_code == 200
+    assert f'<p class="notice message">{message}</p>' in page.text
+    assert filter_row(date_from="2024-03-11", date_to="2024-03-02") in page.text  # kept in the form to fix
+
+
+def test_search_source_is_stripped_like_the_page_does(client) -> None:
+    assert [h["id"] for h in client.get("/api/search?q=화물&source=%20한겨레%20").get_json()["hits"]] == [
+        "incheon-airport"]
+    body = client.get("/api/search?q=화물&source=%20").get_json()
+    assert [h["id"] for h in body["hits"]] == ["incheon-airport", "busan-port"]
+
+
+def test_search_message_never_stands_beside_hits_a_notice_does(client) -> None:
+    body = client.get("/api/search", query_string={"q": "부산항 date:2024-13-01"}).get_json()
+    assert list(body) == SEARCH_KEYS + FACETS + ["notice"]
+    assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
+    assert body["notice"] == "날짜 조건 '2024-13-01'을(를) 알 수 없어 무시했습니다. date:2025-01-01..2025-06-30처럼 쓰세요."
+
+
+def test_a_bad_date_alone_says_what_is_wrong_with_the_date(client) -> None:
+    body = client.get("/api/search", query_string={"q": "date:2025-13-01"}).get_json()
+    assert list(body) == SEARCH_KEYS + ["message"]
+    assert body["message"] == "날짜 조건 '2025-13-01'을(를) 알 수 없어 무시했습니다. date:2025-01-01..2025-06-30처럼 쓰세요."
+    page = client.get("/", query_string={"q": "date:2025-13-01"}).text
+    assert f'<p class="notice message">{escape(body["message"]).replace("&#x27;", "&#39;")}</p>' in page
+    assert "조사나 기호만으로는" not in page
 
 
 @pytest.mark.parametrize("text", ['"', "(", ")", "*", "?", "OR", "-", "title:", "date:2024-99-99", "source:",
@@ -176,11 +246,22 @@ def test_article_json_is_the_whole_article(client) -> None:
     assert r.headers["Content-Type"] == JSON
     source = WEB_ARTICLES[0]
     assert r.get_json() == {
-        "id": "busan-port", "title": source["title"], "date": "2024-01-05", "source": "연합뉴스",
-        "url": "https://example.com/news/busan-port",
-        "sections": [{"index": i, "heading": s["heading"], "text": s["text"]} for i, s in enumerate(source["sections"])],
+        "id": "busan-port", "title": source["title"], "title_html": source["title"], "date": "2024-01-05",
+        "source": "연합뉴스", "url": "https://example.com/news/busan-port",
+        "sections": [{"index": i, "heading": s["heading"], "text": s["text"], "heading_html": s["heading"],
+                      "text_html": s["text"].replace(SCRIPT, ESCAPED_SCRIPT)}
+                     for i, s in enumerate(source["sections"])],
     }
-    assert "<script>alert(1)</script>".encode() in r.data  # raw text in JSON; escaping is the page's job
+    assert "<script>alert(1)</script>".encode() in r.data  # raw text in JSON beside the escaped *_html
+
+
+def test_article_json_marks_the_words_of_q_as_the_page_does(client) -> None:
+    body = client.get("/api/articles/busan-port?q=신항 개발").get_json()
+    assert body["title_html"] == "부산항 컨테이너 물동량 역대 최대"
+    assert body["sections"][1]["heading_html"] == "<mark>신항</mark> <mark>개발</mark>"
+    assert body["sections"][1]["text_html"].startswith("부산항 <mark>신항</mark>에 새 부두가")
+    page = client.get("/articles/busan-port?q=신항 개발").text
+    assert f'<h2>{body["sections"][1]["heading_html"]}</h2>' in page
 
 
 def test_article_json_id_with_slashes(client) -> None:
@@ -251,7 +332,7 @@ def api_routes(app) -> set[str]:
     paths = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/") or rule.rule == "/healthz":
-            paths.add(rule.rule.replace("<path:article_id>", "{article_id}"))
+            paths.add(rule.rule.replace("<article_id:article_id>", "{article_id}"))
     return paths
 
 
@@ -261,8 +342,10 @@ def test_openapi_document_describes_every_json_route(app, client) -> None:
     doc = r.get_json()
     assert doc["openapi"] == "3.1.0"
     assert set(doc["paths"]) == api_routes(app)
-    params = [p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]]
-    assert params == ["q", "page", "size", "sort", "source", "from", "to"]
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    assert list(params) == ["q", "page", "size", "sort", "source", "from", "to", "correct"]
+    assert params["page"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1}
+    assert params["size"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}
 
 
 def test_openapi_document_is_valid_and_matches_responses(client) -> None:
@@ -356,10 +439,19 @@ def test_pagination_links_keep_query_and_sort(client) -> None:
     assert "다음" not in second
 
 
-def test_page_past_the_last_links_back(client) -> None:
+def test_page_past_the_last_says_where_the_results_end_and_links_back(client) -> None:
     page = client.get("/?q=날씨&page=5").text
-    assert f'이 페이지에는 결과가 없습니다. <a href="/?q={q("날씨")}">첫 페이지로 가기</a>' in page
-    assert f'<a class="prev" rel="prev" href="/?q={q("날씨")}&amp;page=2">이전</a>' in page
+    assert (f'<p class="empty">검색 결과 12건은 2쪽까지 있습니다. 5쪽에는 결과가 없습니다. '
+            f'<a href="/?q={q("날씨")}&amp;page=2">마지막 쪽으로 가기</a></p>') in page
+    assert "검색 결과 <strong>" not in page and '<nav class="pages"' not in page
+
+
+def test_the_section_heading_of_a_hit_is_marked_as_on_the_article_page(client) -> None:
+    page = client.get("/?q=신항").text
+    assert '<p class="heading"><mark>신항</mark> 개발</p>' in page
+    assert "<h2><mark>신항</mark> 개발</h2>" in client.get("/articles/busan-port?q=신항").text
+    hit = client.get("/api/search?q=신항").get_json()["hits"][0]
+    assert hit["section"] == {"index": 1, "heading": "신항 개발", "heading_html": "<mark>신항</mark> 개발"}
 
 
 def test_sort_links(client) -> None:
@@ -380,16 +472,16 @@ def test_empty_state(client) -> None:
 
 
 def test_empty_state_offers_the_suggestion(client) -> None:
-    page = client.get("/?q=qntksgkd").text
+    page = client.get("/?q=qntksgkd&correct=0").text
     assert "<p>검색 결과가 없습니다.</p>" in page
-    assert f'이 검색어를 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
+    assert f'이것을 찾으셨나요? <a href="/?q={q("부산항")}">부산항</a>' in page
 
 
 def test_relaxed_notice(client) -> None:
     page = client.get("/?q=부산항 감귤").text
-    assert "모든 검색어를 포함한 결과가 없어 일부 검색어가 일치하는 결과를 보여 드립니다." in page
+    assert "모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다." in page
     assert "부산항 컨테이너" not in client.get("/?q=감귤").text
-    assert "일부 검색어가 일치하는" not in client.get("/?q=부산항").text
+    assert "일부 검색어만 일치하는" not in client.get("/?q=부산항").text
 
 
 def test_message_when_the_query_cannot_be_used(client) -> None:
@@ -422,14 +514,13 @@ def test_bad_page_parameter_messages_are_korean_and_escaped(client, params: str,
 
 FILTERS = """<fieldset class="filters">
     <legend>검색 조건</legend>
-    <label for="f-source">출처</label>
-    <input type="text" id="f-source" name="source" value="{source}" placeholder="예: 연합뉴스" size="10">
-    <label for="f-from">시작일</label>
-    <input type="date" id="f-from" name="from" value="{date_from}">
-    <label for="f-to">종료일</label>
-    <input type="date" id="f-to" name="to" value="{date_to}">
-  </fieldset>
-</form>"""
+    <span class="filter"><label for="f-source">출처</label>
+    <input type="text" id="f-source" name="source" value="{source}" placeholder="예: 연합뉴스" size="10"></span>
+    <span class="filter"><label for="f-from">시작일</label>
+    <input type="date" id="f-from" name="from" value="{date_from}"></span>
+    <span class="filter"><label for="f-to">종료일</label>
+    <input type="date" id="f-to" name="to" value="{date_to}"></span>
+    <span class="periods" role="group" aria-label="기간">"""  # the period presets follow (tests/test_facets.py)
 
 
 def filter_row(source: str = "", date_from: str = "", date_to: str = "") -> str:
@@ -493,7 +584,6 @@ def test_filter_values_are_escaped(client) -> None:
     ("from=20240101", "시작일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 20240101"),
     ("to=2024-02-30", "종료일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: 2024-02-30"),
     ("to=<script>", "종료일은 2024-01-31처럼 연-월-일 숫자로 적어 주세요. 받은 값: &lt;script&gt;"),
-    ("from=2025-02-01&to=2025-01-01", "시작일(2025-02-01)이 종료일(2025-01-01)보다 늦습니다. 두 날짜를 바꿔 적어 주세요."),
 ])
 def test_malformed_dates_are_400_pages_with_a_korean_message(client, params: str, message: str) -> None:
     r = client.get(f"/?q=부산항&{params}")

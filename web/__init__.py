@@ -24,12 +24,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["chaja"] = Engine(app.config["INDEX"])
 
-    from . import api, errors, pages
+    from .ids import ArticleIdConverter
+
+    app.url_map.converters["article_id"] = ArticleIdConverter
+
+    from . import api, errors, headers, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.health)
     errors.init_app(app)
+    headers.init_app(app)
     return app
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, abort, request
 from werkzeug.exceptions import BadRequest
 
-from chaja.search import QueryError
+from chaja.search import QueryError, autocomplete
+from chaja.search.engine import MAX_RELATED
+from chaja.search import request as request_rules
 
 from . import get_engine
 from .openapi import document
@@ -16,47 +19,54 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 health = Blueprint("health", __name__)
 
 
-def int_arg(name: str, default: int) -> int:
-    """Return a whole-number query parameter, or raise 400 saying how to write it."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number such as {name}={default}, not {raw!r}") from None
-
-
-def search_args() -> dict:
-    """Return Engine.search's keyword arguments from the query string (400 on a bad value)."""
-    return {
-        "page": int_arg("page", 1),
-        "size": int_arg("size", 10),
-        "sort": request.args.get("sort") or "relevance",
-        "source": request.args.get("source") or None,
-        "date_from": request.args.get("from") or None,
-        "date_to": request.args.get("to") or None,
-    }
-
-
 @bp.get("/search")
 def search():
     """Search the index; the body is exactly ResultPage.to_json()."""
-    args = search_args()
     try:
-        page = get_engine().search(request.args.get("q", ""), **args)
+        args = request_rules.read(request.args)
+        page = get_engine().search(args.q, **args.search_args())
     except QueryError as e:
         raise BadRequest(str(e)) from None
     return page.to_json()
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/suggest")
+def suggest():
+    """Complete what a person is typing: titles and words of the index, most articles first."""
+    prefix = request.args.get("q", "")
+    try:
+        size = request_rules.whole_number("size", request.args.get("size"), 10, autocomplete.MAX_SIZE)
+        found = get_engine().suggest(prefix, size)
+    except QueryError as e:
+        raise BadRequest(str(e)) from None
+    return {"query": prefix, "suggestions": [{"text": s.text, "kind": s.kind, "count": s.count} for s in found]}
+
+
+@bp.get("/sources")
+def sources():
+    """List the sources of the serving articles with how many articles each has."""
+    return {"sources": [{"value": v.value, "count": v.count} for v in get_engine().sources()]}
+
+
+@bp.get("/articles/<article_id:article_id>", merge_slashes=False)  # web/ids.py writes the ids
 def article(article_id: str):
-    """Return one whole article."""
-    view = get_engine().article(article_id)
+    """Return one whole article, with the words of ?q= marked as on the article page."""
+    view = get_engine().article(article_id, query=request.args.get("q") or None)
     if view is None:
         abort(404, f"no article with id {article_id!r}")
     return view.to_json()
+
+
+@bp.get("/articles/<article_id:article_id>/related", merge_slashes=False)
+def related(article_id: str):
+    """Return the articles closest to one (more like this), never the article itself."""
+    try:
+        found = get_engine().related(article_id, request_rules.whole_number("size", request.args.get("size"), 5, MAX_RELATED))
+    except QueryError as e:
+        raise BadRequest(str(e)) from None
+    if found is None:
+        abort(404, f"no article with id {article_id!r}")
+    return {"id": article_id, "related": [asdict(r) for r in found]}
 
 
 @bp.get("/stats")

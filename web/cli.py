@@ -11,6 +11,7 @@ import click
 
 from chaja.index import lock, opensearch, store
 from chaja.index.builder import BuildError, BuildReport, rebuild
+from chaja.index.counts import plural, skipped_summary
 
 DEFAULT_CORPUS = "corpus"
 index_option = click.option(
@@ -42,7 +43,7 @@ class _Progress:
             self.bar.update(report.articles - self.bar.n)
         elif report.seconds - self.last >= 5:
             self.last = report.seconds
-            click.echo(f"indexed {report.articles} articles ({report.rate:.1f}/s)", err=True)
+            click.echo(f"indexed {plural(report.articles, 'article')} ({report.rate:.1f}/s)", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -69,7 +70,7 @@ def _check_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
     paths = paths or (DEFAULT_CORPUS,)
     for p in paths:
         if not Path(p).exists():
-            _fail(f"{p} does not exist; pass the article files or folders to index")
+            _fail(f"{p} does not exist; pass the article files or folders to index", 1)  # README: 1 when not built
     return paths
 
 
@@ -94,13 +95,16 @@ def _where(index: str | None, generation: str) -> str:
 
 
 def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
-                wait: float = lock.DEFAULT_WAIT, part: tuple[int, int] | None = None) -> BuildReport:
+                wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None,
+                part: tuple[int, int] | None = None) -> BuildReport:
     """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
     paths = _check_paths(paths)
     progress = _Progress()
     loc = _location(index)
     if part and not loc:
         _fail("--part splits a rebuild into an OpenSearch index; pass --index opensearch://HOST:PORT/NAME")
+    if synonyms and loc:
+        _fail("--synonyms is not offered by the OpenSearch backend yet; rebuild without it")
     try:
         if loc:
             from chaja.index import opensearch_load
@@ -111,7 +115,8 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
                 analysis.set_workers(workers)
             report = opensearch_load.rebuild(paths, loc, user_dictionary=user_dict, part=part, progress=progress)
         else:
-            report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, progress=progress, wait=wait)
+            report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, synonyms_file=synonyms,
+                             progress=progress, wait=wait)
     except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
         progress.close()
         _echo_skipped_and_notes(progress.report)  # what was read before it failed
@@ -119,7 +124,8 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
     progress.close()
     _echo_skipped_and_notes(report)
     click.echo(
-        f"indexed {report.articles} articles, {report.sections} sections; skipped {len(report.skipped)} files; "
+        f"indexed {plural(report.articles, 'article')}, {plural(report.sections, 'section')}; "
+        f"skipped {skipped_summary(report.skipped)}; "
         f"{report.seconds:.1f} s, {report.rate:.1f} articles/s -> {_where(index, report.generation)}"
         + (f" as part {part[0]} of {part[1]}; `chaja index publish` once every part is done" if part else "")
     )
@@ -141,12 +147,14 @@ def _part(ctx, param, value: str | None) -> tuple[int, int] | None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Kiwi analysis threads (default: all cores).")
 @click.option("--user-dict", type=click.Path(exists=True, dir_okay=False), default=None,
               help="User dictionary: one word a line, optionally a tab and a Kiwi tag (default NNP).")
+@click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Synonyms: one group a line, words separated by commas (인공지능, AI, 에이아이).")
 @wait_option
 @click.option("--part", callback=_part, default=None, metavar="K/N",
               help="OpenSearch only: index part K of N of the articles; `chaja index publish` when all are done.")
-def rebuild_command(paths, index, workers, user_dict, wait, part):
+def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part):
     """Build a new index from PATHS (files or folders; default ./corpus) and switch to it atomically."""
-    build_index(paths, index, workers, user_dict, wait, part)
+    build_index(paths, index, workers, user_dict, wait, synonyms, part)
 
 
 @index_group.command("publish")
@@ -162,7 +170,8 @@ def publish_command(index):
         report = opensearch_load.publish(loc)
     except BuildError as e:
         _fail(str(e), 1)
-    click.echo(f"published {report.articles} articles, {report.sections} sections -> {_where(index, report.generation)}")
+    click.echo(f"published {plural(report.articles, 'article')}, {plural(report.sections, 'section')} "
+               f"-> {_where(index, report.generation)}")
 
 
 @index_group.command("update")
@@ -188,7 +197,7 @@ def update_command(paths, index, wait):
         _fail(str(e), 1)
     _echo_skipped_and_notes(report)
     if not report.changes:
-        click.echo(f"no change: {report.unchanged} articles unchanged, skipped {len(report.skipped)} files; "
+        click.echo(f"no change: {plural(report.unchanged, 'article')} unchanged, skipped {skipped_summary(report.skipped)}; "
                    f"the index still serves {report.generation}")
         return
     for kind, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
@@ -197,7 +206,7 @@ def update_command(paths, index, wait):
             click.echo(f"{kind} {len(ids)}: {', '.join(ids[:SHOWN_IDS])}{more}")
     click.echo(
         f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}, "
-        f"unchanged {report.unchanged}; skipped {len(report.skipped)} files; {report.seconds:.1f} s "
+        f"unchanged {report.unchanged}; skipped {skipped_summary(report.skipped)}; {report.seconds:.1f} s "
         f"-> {_where(index, report.generation)}"
     )
 
@@ -230,18 +239,21 @@ def _engine(index):
 @main.command("search")
 @click.argument("query")
 @index_option
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--size", type=int, default=10, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--page", default="1", show_default=True, help="Page number, from 1 to 1000.")
+@click.option("--size", default="10", show_default=True, help="Hits per page, from 1 to 100.")
+@click.option("--sort", default="relevance", show_default=True, help="relevance (best match first) or date (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
-def search_command(query, index, page, size, sort, as_json):
+@click.option("--exact", is_flag=True, help="Search QUERY as typed even when a corrected query would find more.")
+def search_command(query, index, page, size, sort, as_json, exact):
     """Search the index for QUERY; exit 0 with results, 1 with none, 2 on a usage or index error."""
     from chaja.search import QueryError
+    from chaja.search import request as request_rules
 
     from .terminal import render_page
 
-    try:
-        result = _engine(index).search(query, page=page, size=size, sort=sort)
+    try:  # the rules (and messages) of the API's page, size and sort
+        args = request_rules.check(page, size, sort, q=query)
+        result = _engine(index).search(query, **{**args.search_args(), "correct": not exact})
     except (QueryError, store.IndexUnavailable) as e:
         _fail(str(e))
     if as_json:

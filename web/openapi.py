@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
+from chaja.search import request as request_rules
+
 _ERROR_RESPONSE = {"$ref": "#/components/responses/Error"}
-
-
-def _param(name: str, description: str, schema: dict, example=None) -> dict:
-    param = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
-    if example is not None:
-        param["example"] = example
-    return param
 
 
 def _ok(schema: str, description: str) -> dict:
@@ -23,10 +18,11 @@ SCHEMAS = {
     "SectionRef": {
         "type": "object",
         "description": "The section of an article that matched best.",
-        "required": ["index", "heading"],
+        "required": ["index", "heading", "heading_html"],
         "properties": {
             "index": {"type": "integer", "minimum": 0, "description": "Section index; the article page anchors it as #s-<index>."},
             "heading": {"type": "string", "description": "Section heading; empty for the lead before the first heading."},
+            "heading_html": {"type": "string", "description": "Escaped HTML whose only tags are <mark>."},
         },
     },
     "Hit": {
@@ -42,34 +38,82 @@ SCHEMAS = {
             "score": {"type": "number"},
             "section": {"$ref": "#/components/schemas/SectionRef"},
             "snippet_html": {"type": "string", "description": "Escaped HTML whose only tags are <mark>."},
+            "duplicates": {"type": "array", "items": {"type": "string"},
+                           "description": "Ids of articles on this page that are the same story, folded into this hit."},
         },
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "hits"],
+        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"],
         "properties": {
             "query": {"type": "string"},
             "total": {"type": "integer", "minimum": 0, "description": "Number of matching articles."},
-            "page": {"type": "integer", "minimum": 1},
-            "size": {"type": "integer", "minimum": 1, "maximum": 100},
+            "page": {"type": "integer", "minimum": 1, "maximum": request_rules.MAX_PAGE},
+            "size": {"type": "integer", "minimum": 1, "maximum": request_rules.MAX_SIZE},
             "took_ms": {"type": "number"},
             "relaxed": {"type": "boolean", "description": "True when no article had every word, so articles with some of them are shown."},
-            "suggestion": {"type": ["string", "null"], "description": "A corrected query to offer when nothing matched."},
+            "suggestion": {"type": ["string", "null"], "description": "The query with the words the index does not hold corrected (typos by jamo distance, Hangul typed on the English layout), or null."},
+            "corrected": {"type": "boolean", "description": "True when the query as typed found nothing and the hits are for suggestion."},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-            "message": {"type": "string", "description": "Present only when the query could not be used, e.g. when it is empty."},
+            "facets": {"type": "object", "required": ["source", "year"],
+                       "description": "Articles matching the query by source and by year, each counted under every "
+                                      "filter except its own kind; most first. Absent when nothing could be searched.",
+                       "properties": {"source": {"$ref": "#/components/schemas/FacetValues"},
+                                      "year": {"$ref": "#/components/schemas/FacetValues"}}},
+            "message": {"type": "string", "description": "Present only when the query could not be used, e.g. when it is "
+                                                           "empty; there are no hits then."},
+            "notice": {"type": "string", "description": "Present only when the query was not searched exactly as "
+                                                          "typed (cut to its first words, a condition it could not "
+                                                          "read ignored); the hits are those of the query as read."},
+        },
+    },
+    "Suggestions": {
+        "type": "object",
+        "required": ["query", "suggestions"],
+        "properties": {
+            "query": {"type": "string"},
+            "suggestions": {"type": "array", "items": {
+                "type": "object", "required": ["text", "kind", "count"],
+                "properties": {"text": {"type": "string"}, "kind": {"enum": ["title", "term"]},
+                               "count": {"type": "integer", "minimum": 1, "description": "Articles holding it."}}}},
+        },
+    },
+    "FacetValues": {
+        "type": "array",
+        "items": {"type": "object", "required": ["value", "count"],
+                  "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}},
+    },
+    "Sources": {
+        "type": "object",
+        "required": ["sources"],
+        "properties": {"sources": {"$ref": "#/components/schemas/FacetValues"}},
+    },
+    "Related": {
+        "type": "object",
+        "required": ["id", "related"],
+        "properties": {
+            "id": {"type": "string"},
+            "related": {"type": "array", "items": {
+                "type": "object", "required": ["id", "title", "url", "date", "source", "score"],
+                "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "url": _NULLABLE_STRING,
+                               "date": {"type": ["string", "null"], "format": "date"}, "source": _NULLABLE_STRING,
+                               "score": {"type": "number"}}}},
         },
     },
     "Section": {
         "type": "object",
-        "required": ["index", "heading", "text"],
-        "properties": {"index": {"type": "integer", "minimum": 0}, "heading": {"type": "string"}, "text": {"type": "string"}},
+        "required": ["index", "heading", "text", "heading_html", "text_html"],
+        "properties": {"index": {"type": "integer", "minimum": 0}, "heading": {"type": "string"}, "text": {"type": "string"},
+                       "heading_html": {"type": "string", "description": "Escaped HTML; the words of ?q= in <mark>."},
+                       "text_html": {"type": "string", "description": "Escaped HTML; the words of ?q= in <mark>."}},
     },
     "Article": {
         "type": "object",
-        "required": ["id", "title", "date", "source", "url", "sections"],
+        "required": ["id", "title", "title_html", "date", "source", "url", "sections"],
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
+            "title_html": {"type": "string", "description": "Escaped HTML; the words of ?q= in <mark>."},
             "date": {"type": ["string", "null"], "format": "date"},
             "source": _NULLABLE_STRING,
             "url": _NULLABLE_STRING,
@@ -93,8 +137,8 @@ SCHEMAS = {
         "type": "object",
         "required": ["status", "generation", "warm"],
         "properties": {"status": {"const": "ok"}, "generation": {"type": "string"},
-                       "warm": {"type": "boolean", "description": "whether the common terms' postings are loaded "
-                                                                  "(searches are slower until they are)"}},
+                       "warm": {"type": "boolean", "description": "whether the index is ready to search at full "
+                                                                  "speed (always true: its arrays are mapped, not loaded)"}},
     },
     "Error": {
         "type": "object",
@@ -112,17 +156,7 @@ SCHEMAS = {
     },
 }
 
-SEARCH_PARAMETERS = [
-    _param("q", "Search words in Korean (or any text); an empty query returns no hits and a message.",
-           {"type": "string", "default": ""}, "부산항 물동량"),
-    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    _param("size", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
-    _param("sort", "Order of hits: best match first, or newest first.",
-           {"type": "string", "enum": ["relevance", "date"], "default": "relevance"}),
-    _param("source", "Only articles from this source.", {"type": "string"}),
-    _param("from", "Only articles dated on or after this day.", {"type": "string", "format": "date"}, "2024-01-01"),
-    _param("to", "Only articles dated on or before this day.", {"type": "string", "format": "date"}, "2024-12-31"),
-]
+SEARCH_PARAMETERS = request_rules.openapi_parameters()
 
 
 def document() -> dict:
@@ -141,16 +175,46 @@ def document() -> dict:
                 "summary": "Search articles",
                 "parameters": SEARCH_PARAMETERS,
                 "responses": {"200": _ok("SearchResult", "A page of results."),
+                              "400": {"description": "A parameter is malformed or out of range; the message names "
+                                                     "the parameter and how to fix it.",
+                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                              "405": _ERROR_RESPONSE},
+            }},
+            "/api/suggest": {"get": {
+                "operationId": "suggest",
+                "summary": "Complete a typed prefix (초성, unfinished syllables and the English layout understood)",
+                "parameters": [request_rules.param("q", "What has been typed so far.", {"type": "string", "default": ""}, "ㅂㄷㅊ"),
+                               request_rules.param("size", "Suggestions at most.", {"type": "integer", "minimum": 1, "maximum": 20,
+                                                                       "default": 10})],
+                "responses": {"200": _ok("Suggestions", "Titles and words, most articles first."),
                               "400": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/sources": {"get": {
+                "operationId": "sources",
+                "summary": "List the sources with how many articles each has",
+                "responses": {"200": _ok("Sources", "Sources, most articles first."), "405": _ERROR_RESPONSE},
             }},
             "/api/articles/{article_id}": {"get": {
                 "operationId": "getArticle",
                 "summary": "Get one whole article",
                 "parameters": [{"name": "article_id", "in": "path", "required": True,
                                 "description": "Article id as the search hits give it; it may contain slashes.",
-                                "schema": {"type": "string"}}],
+                                "schema": {"type": "string"}},
+                               {"name": "q", "in": "query", "required": False,
+                                "description": "Search words whose matches are marked in the *_html fields.",
+                                "schema": {"type": "string", "default": ""}}],
                 "responses": {"200": _ok("Article", "The article with all its sections."),
                               "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
+            }},
+            "/api/articles/{article_id}/related": {"get": {
+                "operationId": "relatedArticles",
+                "summary": "Articles closest to one by its distinctive words (more like this), never itself",
+                "parameters": [{"name": "article_id", "in": "path", "required": True,
+                                "description": "Article id as the search hits give it.", "schema": {"type": "string"}},
+                               request_rules.param("size", "Articles at most.", {"type": "integer", "minimum": 1, "maximum": 20,
+                                                                    "default": 5})],
+                "responses": {"200": _ok("Related", "The closest articles, closest first."),
+                              "400": _ERROR_RESPONSE, "404": _ERROR_RESPONSE, "405": _ERROR_RESPONSE},
             }},
             "/api/stats": {"get": {
                 "operationId": "stats",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import gc
 import logging
+import os
 import socket
+import sys
 
 from gunicorn.app.base import BaseApplication
 
@@ -18,14 +20,19 @@ GRACEFUL_TIMEOUT = 10  # seconds SIGTERM leaves running requests to finish
 # generation every 700 allocations, Python's default, cost /api/search under 8 clients 12% of its
 # throughput (271 -> 310 requests/s on 60,000 articles) and Engine.search 6% of its p95.
 GC_THRESHOLDS = (20_000, 20, 50)
+LIMIT_REQUEST_LINE = 8190  # bytes of "GET /?q=... HTTP/1.1"
+LIMIT_REQUEST_FIELDS = 50  # headers a request may send
+LIMIT_REQUEST_FIELD_SIZE = 8190  # bytes of one header line
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss worker %(p)s'
 
 
 class Server(BaseApplication):
-    """`chaja serve` as a gunicorn application; each worker creates its app after the fork.
+    """`chaja serve` as a gunicorn application, loaded once in the master before it forks the workers.
 
-    Nothing of Kiwi or the index is loaded in the master, so no worker inherits a Kiwi whose
-    native threads did not survive the fork; each worker loads both once, before its first request.
+    The master loads Kiwi and maps the index's arrays, so every worker shares the model's pages
+    (copy-on-write) and the arrays' pages instead of loading its own. That Kiwi has no worker
+    threads (they would not survive the fork): a query is analysed in the thread that serves it.
+    Whoosh's files are opened only by each worker's searchers, after the fork.
     """
 
     def __init__(self, index: str, options: dict):
@@ -38,8 +45,11 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from chaja.index import analysis
+
         from . import create_app
 
+        analysis.set_workers(0)
         app = create_app({"INDEX": self.index})
         try:
             app.extensions["chaja"].generation  # open the index and load Kiwi now, not in the first request
@@ -47,6 +57,20 @@ class Server(BaseApplication):
             logging.getLogger("gunicorn.error").error("index unavailable: %s", e)
         tune_gc()
         return app
+
+
+def worker_exit(arbiter, worker) -> None:
+    """End a worker without tearing down what it inherited from the master (gunicorn's worker_exit hook).
+
+    Freeing the preloaded Kiwi and app object by object in each worker writes to pages it shares
+    with the master, copying them first: seconds per worker on SIGTERM. The exit status is the one
+    the worker was leaving with.
+    """
+    leaving = sys.exc_info()[1]
+    code = leaving.code if isinstance(leaving, SystemExit) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
 
 
 def tune_gc() -> None:
@@ -74,11 +98,14 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "chaja",
-        "preload_app": False,
-        # A pasted passage makes a long address: the Engine searches its first 1,000 characters and says so,
-        # and those alone take ~9 KB percent-encoded, past gunicorn's largest fixed limit (8190 bytes).
-        # 0 leaves the cap to gunicorn (1 MB in gunicorn 27).
-        "limit_request_line": 0,
+        "worker_exit": worker_exit,
+        "preload_app": True,  # Server.load runs in the master: Kiwi and the arrays are shared by the workers
+        # Bounded request lines and headers: 0 would mean unlimited with gunicorn's own parser. 8190 bytes,
+        # gunicorn's largest fixed bound, hold a query of about 900 Hangul characters percent-encoded; a longer
+        # address is refused with 400 before any work is done for it.
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "limit_request_fields": LIMIT_REQUEST_FIELDS,
+        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
         # gunicorn's control socket is one path per user: two servers would fight over it
         "control_socket_disable": True,
     }
@@ -105,5 +132,15 @@ def can_listen(host: str, port: int) -> str | None:
 
 
 def serve(index: str, host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
-    """Serve the index on host:port with worker processes until SIGTERM or SIGINT; exit 0 then."""
-    Server(index, options(host, port, workers, threads, access_log)).run()
+    """Serve the index on host:port with worker processes until SIGTERM or SIGINT; exit 0 then.
+
+    The master leaves without freeing the preloaded Kiwi and index object by object (seconds, for
+    nothing, as the process ends anyway), with the status gunicorn exits with.
+    """
+    try:
+        Server(index, options(host, port, workers, threads, access_log)).run()
+    except SystemExit as leaving:
+        code = 0 if leaving.code is None else leaving.code
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code if isinstance(code, int) else 1)

@@ -6,6 +6,7 @@ import html
 import re
 
 from chaja.search import ResultPage
+from chaja.search.results import RELAXED_NOTICE
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -21,17 +22,26 @@ def render_page(page: ResultPage, color: bool = False) -> str:
     lines = []
     if page.message:
         lines.append(page.message)
+    if page.notice:
+        lines.append(page.notice)
+    if page.past_end:
+        lines.append(page.past_end)
+        return "\n".join(lines)
     if page.relaxed:
-        lines.append("모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다.")
+        lines.append(RELAXED_NOTICE)
+    if page.corrected:
+        lines.append(f"'{page.suggestion}'의 검색 결과입니다. '{page.query}'(으)로 검색하려면 --exact를 붙이세요.")
+    elif page.suggestion:
+        lines.append(f"이것을 찾으셨나요? {page.suggestion}")
     if not page.hits:
-        lines.append("검색 결과가 없습니다." + (f" 혹시 '{page.suggestion}'을(를) 찾으셨나요?" if page.suggestion else ""))
+        lines.append("검색 결과가 없습니다.")
         return "\n".join(lines)
     lines.append(f"검색 결과 {page.total}건 ({page.page}/{page.pages}쪽, {page.took_ms:.1f} ms)")
     for n, hit in enumerate(page.hits, start=(page.page - 1) * page.size + 1):
         meta = " · ".join(x for x in (hit.date, hit.source) if x)
         lines.append("")
         lines.append(f"{n}. {plain(hit.title_html, color)}" + (f"  ({meta})" if meta else ""))
-        where = f"§{hit.section.index}" + (f" {hit.section.heading}" if hit.section.heading else "")
+        where = f"§{hit.section.index}" + (f" {plain(hit.section.heading_html, color)}" if hit.section.heading else "")
         lines.append(f"   {hit.id} {where}")
         lines.append(f"   {plain(hit.snippet_html, color)}")
     return "\n".join(lines)

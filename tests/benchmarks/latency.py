@@ -41,7 +41,7 @@ def summary(ms: list[float]) -> dict:
 def chaja_latency(root: Path, texts: list[str], warmup: int) -> dict:
     """Time Engine.search one query at a time after warmup untimed queries."""
     engine = Engine(root)
-    engine.warm()  # the common terms' postings, loaded in the background when a generation opens
+    engine.warm()  # opens the generation (its arrays are mapped; nothing to load)
     tune_gc()  # as a `chaja serve` process runs it
     for q in itertools.islice(itertools.cycle(texts), warmup):
         engine.search(q, size=K)
