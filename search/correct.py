@@ -128,10 +128,12 @@ def correct(query: str, vocabulary: Vocabulary | None, has_term: Callable[[str],
     if vocabulary is None or not query.strip():
         return None
     words = query.split()
-    # Kiwi reads every Hangul word the vocabulary lacks in one batch call, not one call each.
+    # Only the Hangul words the vocabulary lacks are read by Kiwi, one call each: a serving
+    # process's Kiwi has no worker threads (loaded before the fork), and batches need them.
     unknown = list(dict.fromkeys(w for w in words if _PLAIN.match(w) and all(jamo.is_syllable(c) for c in w)
                                  and not any(_has_word(vocabulary, stem) for stem, _ in _stems(w))))
-    analysed = dict(zip(unknown, kiwi_for(user_words).tokenize(unknown))) if unknown else {}
+    kiwi = kiwi_for(user_words)
+    analysed = {w: kiwi.tokenize(w) for w in unknown}
     changed = False
     for i, word in enumerate(words):
         if ":" in word or word.startswith(("-", '"')) or word in ("OR", "AND", "NOT"):
