@@ -116,6 +116,16 @@ def reversed_range(start: str | None, end: str | None) -> str | None:
     return None
 
 
+def correction(raw: str | None) -> bool:
+    """Return whether to show a corrected query's hits: correct=1 or absent yes, correct=0 no."""
+    if raw is None or raw == "1":
+        return True
+    if raw == "0":
+        return False
+    raise RequestError("correct", f"correct must be 0 (search exactly as typed) or 1, not {raw!r}",
+                       f"correct는 0(입력한 그대로 검색) 또는 1로 적어 주세요. 받은 값: {raw}")
+
+
 def source_filter(raw: str | None) -> str | None:
     """Return the source to filter on, spaces around it stripped (None when blank)."""
     return (raw or "").strip() or None
@@ -134,7 +144,7 @@ def read(args: Mapping[str, str]) -> SearchRequest:
     """Return the request written in a query string (q, page, size, sort, source, from, to, correct), checked."""
     checked = check(args.get("page"), args.get("size"), args.get("sort"), args.get("source"), args.get("from"),
                     args.get("to"), args.get("q", ""))
-    return replace(checked, correct=args.get("correct") != "0")
+    return replace(checked, correct=correction(args.get("correct")))
 
 
 def param(name: str, description: str, schema: dict, example=None) -> dict:

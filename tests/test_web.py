@@ -138,6 +138,9 @@ def test_search_suggests_hangul_typed_on_an_english_keyboard(client) -> None:
     assert [h["id"] for h in body["hits"]] == ["busan-port", "incheon-airport"]
     body = client.get("/api/search?q=qntksgkd&correct=0").get_json()
     assert (body["total"], body["suggestion"], body["corrected"], body["hits"]) == (0, "부산항", False, [])
+    bad = client.get("/api/search?q=qntksgkd&correct=AAA")
+    assert (bad.status_code, bad.get_json()["error"]["message"]) == (
+        400, "correct must be 0 (search exactly as typed) or 1, not 'AAA'")
 
 
 def test_search_message_only_when_the_query_cannot_be_used(client) -> None:

@@ -1,9 +1,18 @@
 """Search quality on korquad1-dev, alone or among kowiki-volume distractors: chaja beside Lucene-nori.
 
 Measures nDCG@10, R@100 and MRR@10 (ir_measures) at article level (qrels.tsv) and section level
-(qrels-sections.tsv). chaja is asked exactly as the web asks (Engine.search, size=100, through
-chaja.search.evaluate); Lucene-nori (KoreanAnalyzer, BM25 1.2/0.75) indexes one doc per article
-and, separately, one doc per section.
+(qrels-sections.tsv), the latter in two views:
+
+- ``section``: every section is a hit of its own (``chaja eval --level section``);
+- ``best-section``: one hit per article, named by its best section, as /api/search returns them
+  (judged against the section qrels).
+
+chaja is asked exactly as the web asks (Engine.search, size=100, through chaja.search.evaluate).
+Lucene-nori (KoreanAnalyzer, BM25 1.2/0.75) indexes one doc per article and, separately, one doc
+per section, the latter in two configurations: the section's title in a field of its own, queried
+across both fields (``title+text``), and nori at its best, one text field per section document
+holding title, heading and text, queried as Elasticsearch's ``match`` does (``one field``). Its
+best-section view is its section list cut to the first (best) section of each article.
 
 Run: python tests/benchmarks/quality.py [--distractors N] [--index-dir DIR] [--weights title=2,heading=1.5,text=1 ...]
 """
@@ -24,14 +33,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import nori  # noqa: E402  (pyjnius must come before anything that could start a JVM)
-from nori_smoke import article_docs, read_articles, read_qrels, section_docs  # noqa: E402
+from nori_smoke import article_docs, read_articles, section_docs  # noqa: E402
 
 import ir_measures  # noqa: E402
 
 from chaja.index import store  # noqa: E402
 from chaja.index.builder import rebuild  # noqa: E402
 from chaja.search import Engine, scoring  # noqa: E402
-from chaja.search.evaluate import MEASURES, evaluate, read_queries  # noqa: E402
+from chaja.search.evaluate import MEASURES, evaluate, read_qrels, read_queries  # noqa: E402
 
 # ../shared/data beside the checkout (or $CHAJA_SHARED_DATA)
 DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -112,8 +121,33 @@ def parse_weights(text: str) -> dict[str, float]:
     return out
 
 
+def row(system: str, config: str, level: str, qrels: dict, run: dict[str, list[str]], queries: int,
+        took: tuple[float, float] | None = None) -> dict:
+    """Score a run (qid -> docids, best first) against judged qrels; one table row."""
+    judged = {q: qrels[q] for q in run if q in qrels}
+    # Scores from the rank: tied scores would let ir_measures reorder the list.
+    scored = {q: {d: float(len(docs) - i) for i, d in enumerate(docs)} for q, docs in run.items() if docs and q in qrels}
+    agg = ir_measures.calc_aggregate(MEASURES, judged, scored)
+    return {"system": system, "weights": config, "level": level, "queries": len(judged),
+            "no_hit": sum(1 for q in judged if not run.get(q)),
+            **{NAMES[str(m)]: round(float(agg[m]), 4) for m in MEASURES},
+            "p50_ms": round(took[0], 2) if took else None, "p95_ms": round(took[1], 2) if took else None}
+
+
+def best_per_article(docids: list[str], k: int = 100) -> list[str]:
+    """Cut a list of "article#section" ids to the first section of each article, then to k."""
+    seen: set[str] = set()
+    out = []
+    for d in docids:
+        article = d.rsplit("#", 1)[0]
+        if article not in seen:
+            seen.add(article)
+            out.append(d)
+    return out[:k]
+
+
 def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -> list[dict]:
-    """Score chaja with these field weights at both levels."""
+    """Score chaja with these field weights at both levels, and in the best-section view."""
     scoring.WEIGHTS.clear()
     scoring.WEIGHTS.update(weights)  # read at query-parse time, so this changes ranking, not the index
     engine = Engine(root)
@@ -124,33 +158,50 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -
         rows.append({"system": "chaja", "weights": label, "level": level, "queries": r.judged, "no_hit": r.no_hit,
                      **{NAMES[m]: round(v, 4) for m, v in r.measures.items()},
                      "p50_ms": round(r.p50_ms, 2), "p95_ms": round(r.p95_ms, 2)})
+    # One hit per article named by its best section: the list /api/search returns.
+    best = {qid: [f"{h.id}#{h.section.index}" for h in engine.search(text, size=100).hits]
+            for qid, text in queries.items()}
+    rows.append(row("chaja", label, "best-section", read_qrels(QRELS["section"]), best, len(queries)))
     return rows
 
 
+def one_field_section_docs(articles: list[dict]) -> list[tuple[str, str, str]]:
+    """Return one ("id#k", "", title, heading and text) per section: nori's best configuration."""
+    return [(f"{a['id']}#{k}", "", f"{a['title']}\n{s['heading']}\n{s['text']}")
+            for a in articles for k, s in enumerate(a["sections"])]
+
+
+# Nori's section list is cut to one section per article for the best-section view: ask for enough
+# sections that 100 articles remain (korquad1-dev articles have 7 sections on average).
+NORI_SECTIONS_K = 1_000
+
+
 def nori_rows(articles: list[dict], queries: dict[str, str]) -> list[dict]:
-    """Score Lucene-nori with one doc per article, then one doc per section."""
+    """Score Lucene-nori with one doc per article, then one doc per section in two configurations."""
     rows = []
     qids, texts = list(queries), list(queries.values())
-    for level, docs in (("article", article_docs), ("section", section_docs)):
+    configs = (("BM25 1.2/0.75", "article", article_docs, 100),
+               ("BM25, sections title+text", "section", section_docs, NORI_SECTIONS_K),
+               ("BM25, sections one field", "section", one_field_section_docs, NORI_SECTIONS_K))
+    for config, level, docs, k in configs:
         qrels = read_qrels(QRELS[level])
-        qrels = {q: qrels[q] for q in qids if q in qrels}
         with nori.NoriIndex() as ix:
             ix.add_all(docs(articles))
-            results = ix.search_batch(texts, k=100, warmup=0)
-        run = {qid: dict(hits) for qid, (_, hits) in zip(qids, results) if hits}
-        agg = ir_measures.calc_aggregate(MEASURES, qrels, run)
-        rows.append({"system": "Lucene-nori", "weights": "BM25 1.2/0.75", "level": level, "queries": len(qrels),
-                     "no_hit": len(qids) - len(run), **{NAMES[str(m)]: round(float(agg[m]), 4) for m in MEASURES},
-                     "p50_ms": None, "p95_ms": None})
+            results = ix.search_batch(texts, k=k, warmup=0)
+        ranked = {qid: [d for d, _ in hits] for qid, (_, hits) in zip(qids, results)}
+        rows.append(row("Lucene-nori", config, level, qrels, {q: d[:100] for q, d in ranked.items()}, len(qids)))
+        if level == "section":
+            rows.append(row("Lucene-nori", config, "best-section", qrels,
+                            {q: best_per_article(d) for q, d in ranked.items()}, len(qids)))
     return rows
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'system':12} {'weights':32} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6}"
+    print(f"{'system':12} {'weights':32} {'level':12} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6}"
           f" {'p50 ms':>7} {'p95 ms':>7}")
     for r in rows:
         ms = "".join(f" {r[k]:7.1f}" if r[k] is not None else f" {'-':>7}" for k in ("p50_ms", "p95_ms"))
-        print(f"{r['system']:12} {r['weights']:32} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f}"
+        print(f"{r['system']:12} {r['weights']:32} {r['level']:12} {r['nDCG@10']:8.4f} {r['R@100']:7.4f}"
               f" {r['MRR@10']:7.4f} {r['no_hit']:6d}{ms}")
 
 
