@@ -57,27 +57,35 @@ def runs(encoded: Encoded, sequences: Sequence[Sequence[str]]) -> list[list[Span
     """Return, for each sequence of terms, the spans of its terms where they stand one right after another.
 
     A field's records follow its morphemes in order; records that start where the one
-    before starts are readings of one position ("1", "1만" and "1만 명").
+    before starts are readings of one position ("1", "1만" and "1만 명"). Only the records of
+    the asked terms are read into Python: a query marks ten sections' fields on every page.
     """
     names, data = encoded
     if not names or not sequences:
         return [[] for _ in sequences]
-    number = {name: i for i, name in enumerate(names.split(SEPARATOR))}
-    records = np.frombuffer(data, dtype=np.int32).reshape(-1, 3).tolist()
-    positions: list[dict[int, Span]] = []  # per position: term number -> span
-    last_start = None
-    for term, start, end in records:
-        if start != last_start:
-            positions.append({})
-            last_start = start
-        positions[-1].setdefault(term, (start, end))
+    joined = SEPARATOR + names + SEPARATOR
+
+    def number(term: str) -> int | None:
+        at = joined.find(SEPARATOR + term + SEPARATOR)
+        return joined.count(SEPARATOR, 0, at) if at >= 0 else None
+
+    wanted = [[number(t) for t in sequence] for sequence in sequences]
+    if all(None in w for w in wanted):
+        return [[] for _ in sequences]
+    records = np.frombuffer(data, dtype=np.int32).reshape(-1, 3)
+    starts = records[:, 1]
+    position = (np.cumsum(np.concatenate(([True], starts[1:] != starts[:-1]))) - 1).tolist()
+    where: dict[int, dict[int, Span]] = {}  # term number -> position -> its first span there
+    for term in {t for w in wanted if None not in w for t in w}:
+        at = where[term] = {}
+        for r in np.flatnonzero(records[:, 0] == term).tolist():
+            at.setdefault(position[r], (int(records[r, 1]), int(records[r, 2])))
     found = []
-    for sequence in sequences:
-        wanted = [number.get(t) for t in sequence]
+    for w in wanted:
         spans: list[Span] = []
-        if None not in wanted:
-            for p in range(len(positions) - len(wanted) + 1):
-                if all(w in positions[p + k] for k, w in enumerate(wanted)):
-                    spans.extend(positions[p + k][w] for k, w in enumerate(wanted))
+        if None not in w:
+            for p in sorted(where[w[0]]):
+                if all(p + k in where[t] for k, t in enumerate(w)):
+                    spans.extend(where[t][p + k] for k, t in enumerate(w))
         found.append(spans)
     return found

@@ -81,6 +81,15 @@ def build_index(articles_dir: Path, index_dir: Path) -> Path:
     return index_dir
 
 
+def engine_over(tmp_path_factory: pytest.TempPathFactory, name: str, articles: list[dict]):
+    """Return an Engine over a fresh index of these articles (written as JSON Lines)."""
+    from chaja.search import Engine
+
+    folder = tmp_path_factory.mktemp(name)
+    write_jsonl(folder / "articles" / "a.jsonl", articles)
+    return Engine(build_index(folder / "articles", folder / "index"))
+
+
 @pytest.fixture(scope="session")
 def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return the folder of a small index built once from WEB_ARTICLES."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_index, write_jsonl
+from conftest import engine_over
 
 from chaja.index.analysis import morphemes
 from chaja.index.readings import reading
@@ -23,11 +23,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def hanja_engine(tmp_path_factory: pytest.TempPathFactory):
-    from chaja.search import Engine
-
-    folder = tmp_path_factory.mktemp("hanja")
-    write_jsonl(folder / "articles" / "a.jsonl", ARTICLES)
-    return Engine(build_index(folder / "articles", folder / "index"))
+    return engine_over(tmp_path_factory, "hanja", ARTICLES)
 
 
 def ids(page) -> list[str]:

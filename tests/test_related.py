@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_index, write_jsonl
+from conftest import engine_over
 
 STORY = ("한국은행 금융통화위원회가 기준금리를 연 3.5%로 동결했다. 가계부채 증가세와 수도권 집값 상승을 함께 고려한 결정이다. "
          "이창용 총재는 물가 상승률이 목표 수준에 가까워졌지만 환율 변동성이 커 금리 인하를 서두르지 않겠다고 말했다.")
@@ -31,11 +31,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def related_engine(tmp_path_factory: pytest.TempPathFactory):
-    from chaja.search import Engine
-
-    folder = tmp_path_factory.mktemp("related")
-    write_jsonl(folder / "articles" / "a.jsonl", ARTICLES)
-    return Engine(build_index(folder / "articles", folder / "index"))
+    return engine_over(tmp_path_factory, "related", ARTICLES)
 
 
 @pytest.fixture
