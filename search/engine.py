@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from chaja.index import schema, store, synonyms as synonym_file, vocabulary
+from chaja.index import opensearch, schema, store, synonyms as synonym_file, vocabulary
 from chaja.index.analysis import source_term
 
 from . import autocomplete, facets, highlight, related, request, scoring, synonyms
@@ -34,8 +34,63 @@ STRICT_WORDS = 3
 CORRECT_WORDS = 4
 
 
+def unusable(parsed, q: str, notice: str | None) -> str:
+    """Return why a query with no words and no filters cannot be searched."""
+    if parsed.excluded:
+        return "제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요."
+    if notice:  # all it had was a condition it could not read (date:2025-13-01): say that, not "particles"
+        return notice
+    if q.strip():
+        return "검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다."
+    return "검색어를 입력하세요."
+
+
+def hit_of(f: dict, score: float, marks) -> Hit:
+    """Return the hit of a section from its stored fields, with what matched (a query.Marks) marked."""
+    return Hit(
+        id=f[schema.ARTICLE], title=f[schema.TITLE],
+        title_html=highlight.mark(f[schema.TITLE], highlight.spans_of(f, schema.TITLE, marks)),
+        url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
+        score=round(float(score), 4),
+        section=SectionRef(f[schema.SECTION], f[schema.HEADING],
+                           highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks))),
+        snippet_html=highlight.snippet(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
+    )
+
+
+def article_view(article_id: str, stored: list[dict], marks) -> ArticleView:
+    """Return a whole article from its sections' stored fields, with what matched (a query.Marks) marked."""
+    fields = sorted(stored, key=lambda f: f[schema.SECTION])
+    first = fields[0]
+    sections = tuple(
+        SectionView(
+            index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
+            heading_html=highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks)),
+            text_html=highlight.mark(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
+        )
+        for f in fields
+    )
+    return ArticleView(
+        id=article_id, title=first[schema.TITLE],
+        title_html=highlight.mark(first[schema.TITLE], highlight.spans_of(first, schema.TITLE, marks)),
+        date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
+        sections=sections,
+    )
+
+
 class Engine:
-    """A search engine over one index folder; follows rebuilds to the newest generation."""
+    """A search engine over one index folder; follows rebuilds to the newest generation.
+
+    An index location opensearch://HOST:PORT/NAME gives the OpenSearch engine instead
+    (chaja.search.opensearch), with the same calls and results.
+    """
+
+    def __new__(cls, index: str | os.PathLike | None = None):
+        if cls is Engine and opensearch.location(index) is not None:
+            from .opensearch import OpenSearchEngine
+
+            return super().__new__(OpenSearchEngine)
+        return super().__new__(cls)
 
     def __init__(self, index: str | os.PathLike | None = None):
         self.root = store.index_dir(index)
@@ -103,13 +158,7 @@ class Engine:
             if reversed_range := request.reversed_range(start, end):
                 return page_of(message=reversed_range)
         if not parsed.clauses and not parsed.has_filters:
-            if parsed.excluded:
-                return page_of(message="제외할 낱말만으로는 검색할 수 없습니다. 찾을 낱말을 함께 입력하세요.")
-            if notice:  # all it had was a condition it could not read (date:2025-13-01): say that, not "particles"
-                return page_of(message=notice)
-            if q.strip():
-                return page_of(message="검색할 수 있는 낱말이 없습니다. 조사나 기호만으로는 검색할 수 없습니다.")
-            return page_of(message="검색어를 입력하세요.")
+            return page_of(message=unusable(parsed, q, notice))
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
         scores, count, share = scoring.matched(gen.postings, parsed.clauses)
@@ -215,19 +264,8 @@ class Engine:
     @staticmethod
     def _hits(gen: OpenGeneration, found, parsed, fold: bool = False) -> list[Hit]:
         """Return the hits of found documents; with fold, a hit the same story as a better one is folded into it."""
-        marks = parsed.marks
-        hits = []
         stored = [gen.stored_fields(d) for d, _ in found]
-        for (d, score), f in zip(found, stored):
-            hits.append(Hit(
-                id=f[schema.ARTICLE], title=f[schema.TITLE],
-                title_html=highlight.mark(f[schema.TITLE], highlight.spans_of(f, schema.TITLE, marks)),
-                url=f.get(schema.URL), date=f.get(schema.DATE), source=f.get(schema.SOURCE),
-                score=round(float(score), 4),
-                section=SectionRef(f[schema.SECTION], f[schema.HEADING],
-                                   highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks))),
-                snippet_html=highlight.snippet(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
-            ))
+        hits = [hit_of(f, score, parsed.marks) for (_, score), f in zip(found, stored)]
         if fold:
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
         return hits
@@ -241,22 +279,7 @@ class Engine:
         if not docs:
             return None
         marks = self._parse(gen, query or "").marks
-        fields = [gen.stored_fields(d) for d in docs]
-        first = fields[0]
-        sections = tuple(
-            SectionView(
-                index=f[schema.SECTION], heading=f[schema.HEADING], text=f[schema.TEXT],
-                heading_html=highlight.mark(f[schema.HEADING], highlight.spans_of(f, schema.HEADING, marks)),
-                text_html=highlight.mark(f[schema.TEXT], highlight.spans_of(f, schema.TEXT, marks)),
-            )
-            for f in fields
-        )
-        return ArticleView(
-            id=article_id, title=first[schema.TITLE],
-            title_html=highlight.mark(first[schema.TITLE], highlight.spans_of(first, schema.TITLE, marks)),
-            date=first.get(schema.DATE), source=first.get(schema.SOURCE), url=first.get(schema.URL),
-            sections=sections,
-        )
+        return article_view(article_id, [gen.stored_fields(d) for d in docs], marks)
 
     def related(self, article_id: str, size: int = 5) -> list[related.Related] | None:
         """Return the articles closest to one by its distinctive words (never itself); None for an unknown id."""

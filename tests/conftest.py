@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -224,3 +225,42 @@ def engine(corpus_index: Path):
     from chaja.search import Engine
 
     return Engine(corpus_index)
+
+
+# --- OpenSearch: one 3-node test cluster per session (tests/opensearch/cluster.py) -----------------
+
+def _cluster_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("chaja_test_cluster", Path(__file__).parent / "opensearch" / "cluster.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # With pytest-xdist every OpenSearch test runs in the same worker, so one cluster serves them all.
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("opensearch"):
+            item.add_marker(pytest.mark.xdist_group("opensearch"))
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """Return a running 3-node OpenSearch cluster; its nodes are stopped by pid at the end, even on failure."""
+    cluster = _cluster_module()
+    if reuse := os.environ.get("CHAJA_TEST_OPENSEARCH_CLUSTER"):  # while iterating: a cluster started by cluster.py
+        yield cluster.load(Path(reuse))
+        return
+    running = cluster.start(tmp_path_factory.mktemp("opensearch"), nodes=3)
+    try:
+        yield running
+    finally:
+        cluster.stop(running)

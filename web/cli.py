@@ -9,14 +9,14 @@ from pathlib import Path
 
 import click
 
-from chaja.index import lock, store
+from chaja.index import lock, opensearch, store
 from chaja.index.builder import BuildError, BuildReport, rebuild
 from chaja.index.counts import plural, skipped_summary
 
 DEFAULT_CORPUS = "corpus"
 index_option = click.option(
     "--index", "index", type=click.Path(file_okay=False), default=None,
-    help=f"Index folder (default: $CHAJA_INDEX, else ./{store.DEFAULT_INDEX}).",
+    help=f"Index folder or opensearch://HOST:PORT/NAME (default: $CHAJA_INDEX, else ./{store.DEFAULT_INDEX}).",
 )
 wait_option = click.option(
     "--wait", type=click.FloatRange(0), default=lock.DEFAULT_WAIT, show_default=True,
@@ -81,14 +81,42 @@ def _echo_skipped_and_notes(report) -> None:
         click.echo(f"note: {note}", err=True)
 
 
+def _location(index: str | None) -> opensearch.Location | None:
+    """Return the OpenSearch location that index names, None for a folder; exit 2 if it cannot be read."""
+    try:
+        return opensearch.location(index)
+    except store.IndexUnavailable as e:
+        _fail(str(e))
+
+
+def _where(index: str | None, generation: str) -> str:
+    loc = _location(index)
+    return f"{loc} ({generation})" if loc else str(store.index_dir(index) / generation)
+
+
 def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
-                wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None) -> BuildReport:
+                wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None,
+                part: tuple[int, int] | None = None) -> BuildReport:
     """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
     paths = _check_paths(paths)
     progress = _Progress()
+    loc = _location(index)
+    if part and not loc:
+        _fail("--part splits a rebuild into an OpenSearch index; pass --index opensearch://HOST:PORT/NAME")
+    if synonyms and loc:
+        _fail("--synonyms is not offered by the OpenSearch backend yet; rebuild without it")
     try:
-        report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, synonyms_file=synonyms,
-                         progress=progress, wait=wait)
+        if loc:
+            from chaja.index import opensearch_load
+
+            if workers:
+                from chaja.index import analysis
+
+                analysis.set_workers(workers)
+            report = opensearch_load.rebuild(paths, loc, user_dictionary=user_dict, part=part, progress=progress)
+        else:
+            report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, synonyms_file=synonyms,
+                             progress=progress, wait=wait)
     except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
         progress.close()
         _echo_skipped_and_notes(progress.report)  # what was read before it failed
@@ -98,9 +126,19 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
     click.echo(
         f"indexed {plural(report.articles, 'article')}, {plural(report.sections, 'section')}; "
         f"skipped {skipped_summary(report.skipped)}; "
-        f"{report.seconds:.1f} s, {report.rate:.1f} articles/s -> {store.index_dir(index) / report.generation}"
+        f"{report.seconds:.1f} s, {report.rate:.1f} articles/s -> {_where(index, report.generation)}"
+        + (f" as part {part[0]} of {part[1]}; `chaja index publish` once every part is done" if part else "")
     )
     return report
+
+
+def _part(ctx, param, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, sep, n = value.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"write K/N with 1 <= K <= N, such as 1/4, not {value!r}")
+    return int(k), int(n)
 
 
 @index_group.command("rebuild")
@@ -112,9 +150,28 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
 @click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Synonyms: one group a line, words separated by commas (인공지능, AI, 에이아이).")
 @wait_option
-def rebuild_command(paths, index, workers, user_dict, synonyms, wait):
+@click.option("--part", callback=_part, default=None, metavar="K/N",
+              help="OpenSearch only: index part K of N of the articles; `chaja index publish` when all are done.")
+def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part):
     """Build a new index from PATHS (files or folders; default ./corpus) and switch to it atomically."""
-    build_index(paths, index, workers, user_dict, wait, synonyms)
+    build_index(paths, index, workers, user_dict, wait, synonyms, part)
+
+
+@index_group.command("publish")
+@index_option
+def publish_command(index):
+    """Switch an OpenSearch index to the rebuild that `--part K/N` runs wrote, once every part is done."""
+    from chaja.index import opensearch_load
+
+    loc = _location(index)
+    if loc is None:
+        _fail("publish moves an OpenSearch alias; pass --index opensearch://HOST:PORT/NAME")
+    try:
+        report = opensearch_load.publish(loc)
+    except BuildError as e:
+        _fail(str(e), 1)
+    click.echo(f"published {plural(report.articles, 'article')}, {plural(report.sections, 'section')} "
+               f"-> {_where(index, report.generation)}")
 
 
 @index_group.command("update")
@@ -130,7 +187,12 @@ def update_command(paths, index, wait):
 
     paths = _check_paths(paths)
     try:
-        report = update(paths, index, wait=wait)
+        if loc := _location(index):
+            from chaja.index import opensearch_load
+
+            report = opensearch_load.update(paths, loc)
+        else:
+            report = update(paths, index, wait=wait)
     except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
         _fail(str(e), 1)
     _echo_skipped_and_notes(report)
@@ -145,15 +207,18 @@ def update_command(paths, index, wait):
     click.echo(
         f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}, "
         f"unchanged {report.unchanged}; skipped {skipped_summary(report.skipped)}; {report.seconds:.1f} s "
-        f"-> {store.index_dir(index) / report.generation}"
+        f"-> {_where(index, report.generation)}"
     )
 
 
 @index_group.command("stats")
 @index_option
 def stats_command(index):
-    """Show what the index holds and when and from what it was built."""
-    stats = _engine(index).stats()
+    """Show what the index holds and when and from what it was built (for OpenSearch: shards, replicas, health)."""
+    try:
+        stats = _engine(index).stats()
+    except store.IndexUnavailable as e:
+        _fail(str(e))
     for key, value in stats.items():
         if key == "paths":
             value = ", ".join(value)
@@ -163,8 +228,8 @@ def stats_command(index):
 def _engine(index):
     from chaja.search import Engine
 
-    engine = Engine(index)
     try:
+        engine = Engine(index)
         engine.generation
     except store.IndexUnavailable as e:
         _fail(str(e))
@@ -189,7 +254,7 @@ def search_command(query, index, page, size, sort, as_json, exact):
     try:  # the rules (and messages) of the API's page, size and sort
         args = request_rules.check(page, size, sort, q=query)
         result = _engine(index).search(query, **{**args.search_args(), "correct": not exact})
-    except QueryError as e:
+    except (QueryError, store.IndexUnavailable) as e:
         _fail(str(e))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -242,12 +307,13 @@ def serve_command(index, host, port, workers, threads, access_log):
 
     if problem := can_listen(host, port):
         _fail(f"cannot serve on {host}:{port}: {problem}")
-    if store.current(store.index_dir(index)) is None:
+    where = str(loc) if (loc := _location(index)) else str(store.index_dir(index))
+    if not loc and store.current(store.index_dir(index)) is None:
         click.echo(f"no index at {store.index_dir(index)} yet; building it from ./{DEFAULT_CORPUS}", err=True)
         _build_in_child(index)
     workers = workers or os.cpu_count() or 1
-    click.echo(f"serving http://{host}:{port}/ (index {store.index_dir(index)}; {workers} processes x {threads} threads)")
-    serve(str(store.index_dir(index)), host, port, workers, threads, access_log)
+    click.echo(f"serving http://{host}:{port}/ (index {where}; {workers} processes x {threads} threads)")
+    serve(where, host, port, workers, threads, access_log)
 
 
 def _build_in_child(index: str | None) -> None:

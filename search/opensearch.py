@@ -1,0 +1,367 @@
+"""Engine.search over an OpenSearch cluster: the parsed query as query DSL, the same policy and results.
+
+What the embedded engine computes in numpy the cluster computes here: a clause's score is the
+sum over its terms of their BM25 in each field times the field's weight (term queries with
+boosts under the index's BM25 similarity); an article ranks by its best section (`collapse` on
+the article id, a `cardinality` aggregation for the total); up to STRICT_WORDS words must all
+match, else (or when no section has them all) the scores are coordinated by the squared
+idf-weighted share of clauses matched, as two nested function_score queries whose functions
+each add a matched clause's share. Searches are dfs_query_then_fetch, so term statistics are
+the whole index's, as in the embedded index, not each shard's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+from chaja.index import opensearch as osx
+from chaja.index import opensearch_load, schema
+from chaja.index.analysis import source_term
+from chaja.index.store import IndexUnavailable
+
+from . import facets, opensearch_facets, related, request, scoring
+from .engine import GROUPS, MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, unusable
+from .query import Clause, Parsed, QueryError, parse
+from .results import ArticleView, ResultPage
+from .suggest import keyboard_suggestion
+
+TRIES = 4  # a search that fails because a node went away is tried again on the others
+MAX_EXCLUDED_ARTICLES = 10_000  # articles an exclusion can remove (terms query on their ids)
+DF_PAIRS = 3_000  # (field, term) document frequencies asked in one request
+
+
+_token = opensearch_load.token
+
+
+def term_query(term: str, fields: tuple[str, ...]) -> dict:
+    """Match a term in any of fields, scoring the sum of its weighted BM25 in each."""
+    should = [{"term": {f: {"value": _token(term), "boost": scoring.WEIGHTS[f]}}} for f in fields]
+    return should[0] if len(should) == 1 else {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def clause_query(clause: Clause) -> dict:
+    """Return the query DSL of one clause (scoring as chaja.search.scoring.clause_scores)."""
+    if clause.any_of:  # the sum over the alternatives whose clauses all match
+        alternatives = [{"bool": {"must": [clause_query(c) for c in alt]}} for alt in clause.any_of]
+        return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+    must = [term_query(t, clause.fields) for t in clause.terms]
+    if not clause.phrase:
+        return must[0] if len(must) == 1 else {"bool": {"must": must}}
+    phrase = " ".join(_token(t) for t in clause.terms)
+    adjacent = [{"match_phrase": {f: {"query": phrase, "slop": 0}}} for f in clause.fields]
+    return {"bool": {"must": must, "filter": [{"bool": {"should": adjacent, "minimum_should_match": 1}}]}}
+
+
+def coordinated(clauses: list[Clause], weights: list[float], base: dict) -> dict:
+    """Scale base's scores by the squared idf-weighted share of clauses matched (scoring.coordinated)."""
+    total = sum(weights) or 1.0
+    functions = [{"filter": clause_query(c), "weight": w / total} for c, w in zip(clauses, weights)]
+    query = base
+    for _ in range(2):  # share * share: one multiplication per nesting
+        query = {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
+    return query
+
+
+class OpenSearchEngine(Engine):
+    """Engine.search, article and stats over an alias on an OpenSearch cluster."""
+
+    def __init__(self, index=None):
+        self.loc = osx.location(index)
+        self.root = self.loc
+        self.es = osx.client(self.loc, timeout=20)
+        self._lock = threading.Lock()
+        self._serving: tuple[str, tuple] | None = None
+        self._checked = 0.0
+
+    # -- the serving index, looked up again every few seconds --------------------------------
+
+    def _current(self) -> tuple[str, tuple]:
+        """Return the physical index the alias names and its user words; IndexUnavailable if there is none."""
+        now = time.monotonic()
+        if self._serving is not None and now - self._checked < 2:
+            return self._serving
+        with self._lock:
+            name = self._call(lambda: osx.serving_index(self.es, self.loc))
+            if name is None:
+                raise IndexUnavailable(f"no index at {self.loc}; build one with `chaja index rebuild --index {self.loc}`")
+            if self._serving is None or self._serving[0] != name:
+                meta = self._call(lambda: osx.meta(self.es, name))
+                self._serving = (name, tuple(tuple(w) for w in meta.get("user_words", [])))
+            self._checked = now
+            return self._serving
+
+    def _call(self, call):
+        """Run a cluster call, retrying on lost nodes and 5xx; IndexUnavailable when the cluster stays away."""
+        from opensearchpy.exceptions import OpenSearchException
+
+        try:
+            return osx.retrying(self.loc, call, tries=TRIES, first_wait=0.2)
+        except OpenSearchException as e:
+            raise osx.unreachable(self.loc, e) from e
+
+    def _search(self, body: dict, **params) -> dict:
+        """Search the alias; a response missing shards (a node just died) is tried again."""
+        from opensearchpy.exceptions import TransportError
+
+        def once():
+            response = self.es.search(index=self.loc.alias, body=body, allow_partial_search_results=False, **params)
+            if response["_shards"].get("failed") or response.get("timed_out"):
+                raise TransportError(503, "partial results", response["_shards"])
+            return response
+
+        return self._call(once)
+
+    def warm(self, timeout: float | None = None) -> bool:
+        """Tell that the index is ready: the cluster keeps its own caches."""
+        self._current()
+        return True
+
+    @property
+    def generation(self) -> str:
+        return self._current()[0]
+
+    # -- search -----------------------------------------------------------------------------
+
+    def search(self, q: str, page: int = 1, size: int = 10, sort: str = "relevance", source: str | None = None,
+               date_from: str | None = None, date_to: str | None = None, group: str = "article",
+               correct: bool = True) -> ResultPage:
+        """Search articles as Engine.search does; raise QueryError for bad parameters, never for the query text.
+
+        Corrections come from the keyboard layout only: the cluster keeps no vocabulary.
+        """
+        started = time.perf_counter()
+        checked = request.check(page, size, sort, source, date_from, date_to)
+        page, size, sort, source = checked.page, checked.size, checked.sort, checked.source
+        date_from, date_to = checked.date_from, checked.date_to
+        if group not in GROUPS:
+            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+        q = q or ""
+        _, user_words = self._current()
+        parsed = parse(q, user_words)
+        if source:
+            parsed.sources.append(source_term(source))
+        if date_from or date_to:
+            parsed.date_ranges.append((date_from, date_to))
+
+        notice = " ".join(parsed.notes) or None
+
+        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None, counted=None):
+            took = (time.perf_counter() - started) * 1000
+            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
+                              None if message == notice else notice, facets=counted)
+
+        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
+            if reversed_range := request.reversed_range(start, end):
+                return page_of(message=reversed_range)
+        if not parsed.clauses and not parsed.has_filters:
+            return page_of(message=unusable(parsed, q, notice))
+        filters = self._filters(parsed)
+        clauses, n = parsed.clauses, len(parsed.clauses)
+        by_date = sort == "date" or not n
+        asked = dict(page=page, size=size, by_date=by_date, group=group)
+        relaxed = False
+        if not n:
+            response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
+        elif n <= STRICT_WORDS:
+            response = self._page({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, **asked)
+            if not self._total(response, group) and parsed.can_relax:
+                relaxed = True
+                response = self._page(self._coordinated(parsed, filters), **asked)
+        else:
+            every = [clause_query(c) for c in clauses] + filters["filter"]
+            complete = {"filter": {"bool": {"filter": every, "must_not": filters["must_not"]}}}
+            response = self._page(self._coordinated(parsed, filters), aggs={"complete": complete}, **asked)
+            relaxed = parsed.can_relax and not response["aggregations"]["complete"]["doc_count"]
+        total = self._total(response, group)
+        found = self._found(response)
+        stored = [opensearch_load.stored_fields(src) for src, _ in found]
+        hits = [hit_of(f, score, parsed.marks) for f, (_, score) in zip(stored, found)]
+        if group == "article":  # a hit that is the same story as a better one is folded into it, as embedded
+            hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
+        # the facets count what the words match: all of them unless the query was relaxed or is long
+        strict = n <= STRICT_WORDS and not relaxed
+        queries = [clause_query(c) for c in clauses]
+        matching = ({"bool": {"must": queries}} if strict else {"bool": {"should": queries, "minimum_should_match": 1}}
+                    if n else {"match_all": {}})
+        counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges)
+        suggestion = keyboard_suggestion(q, lambda text: self._has_hits(text, user_words)) if not total else None
+        if suggestion and correct:  # it found nothing and the suggestion finds something: show that
+            fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
+            return replace(fixed, query=q, suggestion=suggestion, corrected=True,
+                           took_ms=(time.perf_counter() - started) * 1000)
+        return page_of(hits, total, relaxed and total > 0, None, suggestion, counted)
+
+    def _filters(self, parsed: Parsed) -> dict:
+        """Return the bool filter and must_not of the query's source and date filters and its exclusions.
+
+        Filters apply to each section; an excluded word removes the whole article, so the
+        articles holding it are looked up first.
+        """
+        filter_ = opensearch_facets.source_filters(parsed.sources) + opensearch_facets.date_filters(parsed.date_ranges)
+        must_not = []
+        if parsed.excluded:
+            query = {"bool": {"should": [clause_query(c) for c in parsed.excluded], "minimum_should_match": 1}}
+            body = {"size": 0, "query": query,
+                    "aggs": {"articles": {"terms": {"field": schema.ARTICLE, "size": MAX_EXCLUDED_ARTICLES}}}}
+            buckets = self._search(body)["aggregations"]["articles"]["buckets"]
+            if buckets:
+                must_not.append({"terms": {schema.ARTICLE: [b["key"] for b in buckets]}})
+        return {"filter": filter_, "must_not": must_not}
+
+    def _coordinated(self, parsed: Parsed, filters: dict) -> dict:
+        """Return the query matching any clause, coordinated by the idf-weighted share matched.
+
+        A section matching only lone digits or syllables ("alert(1)") is left out unless it matches
+        every clause, as in the embedded engine.
+        """
+        filter_ = list(filters["filter"])
+        carrying = parsed.carrying
+        if len(carrying) < len(parsed.clauses):
+            every = {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}
+            filter_.append({"bool": {"should": [clause_query(c) for c in carrying] + [every], "minimum_should_match": 1}})
+        base = {"bool": {"should": [clause_query(c) for c in parsed.clauses], "minimum_should_match": 1,
+                         "filter": filter_, "must_not": filters["must_not"]}}
+        return coordinated(parsed.clauses, self._weights(parsed.clauses), base)
+
+    def _weights(self, clauses: list[Clause]) -> list[float]:
+        """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight)."""
+        pairs = {(f, t) for c in clauses for alt in (c.any_of or ((c,),)) for x in alt for t in x.terms for f in x.fields}
+        pairs = sorted(pairs)
+        aggs = {str(i): {"filter": {"term": {f: _token(t)}}} for i, (f, t) in enumerate(pairs)}
+        response = self._search({"size": 0, "track_total_hits": True, "aggs": aggs})
+        n = response["hits"]["total"]["value"]
+        df = {pair: response["aggregations"][str(i)]["doc_count"] for i, pair in enumerate(pairs)}
+
+        def weight(clause: Clause) -> float:
+            if clause.any_of:
+                return max(sum(weight(c) for c in alternative) for alternative in clause.any_of)
+            return sum(scoring.idf(max(df[(f, t)] for f in clause.fields), n) for t in clause.terms)
+
+        return [weight(c) for c in clauses]
+
+    def _page(self, query: dict, page: int, size: int, by_date: bool, group: str, aggs: dict | None = None) -> dict:
+        """Run the query for one page of articles (best section each) or of sections, with the total."""
+        sort = ([{schema.DATE: {"order": "desc", "missing": "_last"}}, {schema.ARTICLE: "desc"}] if by_date
+                else ["_score", {schema.ARTICLE: "asc"}, {schema.SECTION: "asc"}])
+        body = {"query": query, "from": (page - 1) * size, "size": size, "sort": sort, "track_total_hits": True,
+                "track_scores": True, "aggs": dict(aggs or {})}
+        if group == "article":
+            body["collapse"] = {"field": schema.ARTICLE}
+            if by_date:  # the section shown is the article's best, as when ranking by relevance
+                body["collapse"]["inner_hits"] = {"name": "best", "size": 1,
+                                                  "sort": ["_score", {schema.SECTION: "asc"}]}
+            body["aggs"]["articles"] = {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}
+        return self._search(body, search_type="dfs_query_then_fetch")
+
+    @staticmethod
+    def _total(response: dict, group: str) -> int:
+        if group == "article":
+            return response["aggregations"]["articles"]["value"]
+        return response["hits"]["total"]["value"]
+
+    @staticmethod
+    def _found(response: dict) -> list[tuple[dict, float]]:
+        """Return (_source, score) of each hit, the best section's where hits were collapsed by date."""
+        found = []
+        for h in response["hits"]["hits"]:
+            if "inner_hits" in h:
+                h = h["inner_hits"]["best"]["hits"]["hits"][0]
+            found.append((h["_source"], h.get("_score") or 0.0))
+        return found
+
+    def _has_hits(self, text: str, user_words: tuple) -> bool:
+        parsed = parse(text, user_words)
+        if not parsed.clauses:
+            return False
+        body = {"size": 0, "terminate_after": 1, "query": {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}}
+        return self._search(body)["hits"]["total"]["value"] > 0
+
+    # -- articles and statistics ------------------------------------------------------------
+
+    def article(self, article_id: str, query: str | None = None) -> ArticleView | None:
+        """Return a whole article with the query's words marked, or None if the id is unknown."""
+        _, user_words = self._current()
+        body = {"size": 10_000, "query": {"term": {schema.ARTICLE: article_id}}, "sort": [{schema.SECTION: "asc"}]}
+        hits = self._search(body)["hits"]["hits"]
+        if not hits:
+            return None
+        marks = parse(query or "", user_words).marks
+        return article_view(article_id, [opensearch_load.stored_fields(h["_source"]) for h in hits], marks)
+
+    def vocabulary(self) -> None:
+        """Return None: the cluster keeps no vocabulary, so there are no completions or word corrections."""
+        return None
+
+    def related(self, article_id: str, size: int = 5) -> list[related.Related] | None:
+        """Return the articles closest to one by its distinctive words (never itself); None for an unknown id."""
+        if not isinstance(size, int) or not 1 <= size <= MAX_RELATED:
+            raise QueryError(f"size must be a whole number from 1 to {MAX_RELATED}")
+        self._current()
+        body = {"size": 10_000, "query": {"term": {schema.ARTICLE: article_id}}, "sort": [{schema.SECTION: "asc"}]}
+        own = self._search(body)["hits"]["hits"]
+        if not own:
+            return None
+        counts = related.term_counts([opensearch_load.stored_fields(h["_source"]) for h in own])
+        df, n = self._document_frequencies(sorted(counts))
+        weighted = []
+        for term, tf in counts.items():  # as chaja.search.related.distinctive
+            found = max(df[(f, term)] for f in schema.SEARCHED)
+            if 1 < found <= max(related.COMMON * n, 10) and (len(term) > 1 or not term.isascii()):
+                weighted.append((tf * scoring.idf(found, n), term))
+        terms = [t for _, t in sorted(weighted, reverse=True)[:related.WORDS]]
+        if not terms:
+            return []
+        query = {"bool": {"should": [clause_query(Clause((t,))) for t in terms], "minimum_should_match": 1,
+                          "must_not": [{"term": {schema.ARTICLE: article_id}}]}}
+        response = self._page(query, page=1, size=size, by_date=False, group="article")
+        out = []
+        for src, score in self._found(response):
+            f = opensearch_load.stored_fields(src)
+            out.append(related.Related(f[schema.ARTICLE], f[schema.TITLE], f.get(schema.URL), f.get(schema.DATE),
+                                       f.get(schema.SOURCE), round(float(score), 4)))
+        return out
+
+    def _document_frequencies(self, terms: list[str]) -> tuple[dict[tuple[str, str], int], int]:
+        """Return how many sections hold each term in each searched field, and how many sections there are."""
+        pairs = [(f, t) for t in terms for f in schema.SEARCHED]
+        df: dict[tuple[str, str], int] = {}
+        n = 0
+        for start in range(0, len(pairs), DF_PAIRS):  # bounded requests for a long article
+            chunk = pairs[start : start + DF_PAIRS]
+            filters = {str(i): {"term": {f: _token(t)}} for i, (f, t) in enumerate(chunk)}
+            response = self._search({"size": 0, "track_total_hits": True,
+                                     "aggs": {"df": {"filters": {"filters": filters}}}})
+            buckets = response["aggregations"]["df"]["buckets"]
+            df.update((pair, buckets[str(i)]["doc_count"]) for i, pair in enumerate(chunk))
+            n = response["hits"]["total"]["value"]
+        return df, n
+
+    def sources(self) -> list[facets.FacetValue]:
+        """Return every source of the serving articles with how many articles it has, most first."""
+        self._current()
+        return opensearch_facets.sources(self._search)
+
+    def newest_date(self) -> str | None:
+        """Return the date of the newest article (None when no article has a date)."""
+        self._current()
+        return opensearch_facets.newest_date(self._search)
+
+    def stats(self) -> dict:
+        """Return what the serving index holds, how it was built, and the cluster's shards and health."""
+        name, _ = self._current()
+        meta = self._call(lambda: osx.meta(self.es, name))
+        settings = self._call(lambda: self.es.indices.get_settings(index=name))[name]["settings"]["index"]
+        health = self._call(lambda: self.es.cluster.health(index=name))
+        store = self._call(lambda: self.es.indices.stats(index=name, metric="store,docs"))["indices"][name]["primaries"]
+        counted = self._search({"size": 0, "track_total_hits": True,
+                                "aggs": {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}})
+        return {
+            "index": str(self.loc), "generation": name, "articles": counted["aggregations"]["articles"]["value"],
+            "sections": counted["hits"]["total"]["value"], "terms": None,
+            "size_bytes": store["store"]["size_in_bytes"], "built_at": meta.get("built_at"), "paths": meta.get("paths", []),
+            "user_dictionary": meta.get("user_dictionary"), "build_seconds": meta.get("seconds"),
+            "shards": int(settings["number_of_shards"]), "replicas": int(settings["number_of_replicas"]),
+            "health": health["status"], "nodes": health["number_of_nodes"],
+        }

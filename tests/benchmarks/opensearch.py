@@ -1,0 +1,147 @@
+"""The OpenSearch backend beside the embedded one: quality, query latency and indexing rate.
+
+1. Quality as quality.py measures it (korquad1-dev's questions, nDCG@10, R@100, MRR@10 at article
+   and section level, through chaja.search.evaluate, i.e. Engine.search with size=100) on
+   korquad1-dev plus N kowiki distractors, indexed once embedded and once in OpenSearch; the
+   same run gives Engine.search's p50/p95 latency on both backends for the same index.
+2. Indexing articles/s into the 3-node cluster with 1, 2 and 4 indexer processes, each a
+   `chaja index rebuild --part K/N` of the same articles, timed from the first start to the end
+   of `chaja index publish`.
+
+The cluster is the test launcher's (tests/opensearch/cluster.py: three JVMs of 384 MB on this
+machine), started and stopped here unless --hosts names a running one.
+
+Run: python tests/benchmarks/opensearch.py [--distractors 0] [--index-articles 2000] [--processes 1,2,4] [--hosts H:P,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from chaja.index import opensearch as osx
+from chaja.index import opensearch_load, store
+from chaja.index.builder import rebuild
+from chaja.search import Engine
+from chaja.search.evaluate import evaluate, read_queries
+
+HERE = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or HERE.parents[2] / "shared" / "data")
+KORQUAD = DATA / "korquad1-dev"
+SHARDS = sorted((DATA / "kowiki-volume").glob("corpus-0*.jsonl.gz"))
+BENCH_DIR = Path(os.environ.get("CHAJA_BENCH_DIR", "/tmp/chaja-bench"))
+QRELS = {"article": KORQUAD / "qrels.tsv", "section": KORQUAD / "qrels-sections.tsv"}
+CHAJA = shutil.which("chaja") or str(Path(sys.executable).with_name("chaja"))
+
+
+def cluster_module():
+    spec = importlib.util.spec_from_file_location("chaja_test_cluster", HERE.parent / "opensearch" / "cluster.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def kowiki_file(n: int) -> Path:
+    """Return a JSON Lines file of the first n kowiki-volume articles (written once)."""
+    path = BENCH_DIR / f"kowiki-first-{n}.jsonl"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "w", encoding="utf-8") as out:
+            lines = itertools.chain.from_iterable(gzip.open(p, "rt", encoding="utf-8") for p in SHARDS)
+            out.writelines(itertools.islice((line for line in lines if line.strip()), n))
+        tmp.rename(path)
+    return path
+
+
+def quality(loc: str, n: int, limit: int) -> list[dict]:
+    """Evaluate both backends on korquad1-dev + n distractors; return one row per backend and level."""
+    inputs = [KORQUAD / "corpus.jsonl", *([kowiki_file(n)] if n else [])]
+    embedded = BENCH_DIR / f"embedded-kq+{n}"
+    if store.current(embedded) is None:
+        r = rebuild(inputs, embedded)
+        print(f"embedded: built {r.articles:,} articles in {r.seconds:.0f} s")
+    r = opensearch_load.rebuild(inputs, osx.location(loc))
+    print(f"opensearch: built {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s ({r.rate:.1f} articles/s)")
+    queries = read_queries(KORQUAD / "queries.tsv")
+    if limit:
+        queries = dict(itertools.islice(queries.items(), limit))
+    rows = []
+    for name, engine in (("embedded", Engine(embedded)), ("opensearch", Engine(loc))):
+        for level, qrels in QRELS.items():
+            e = evaluate(engine, queries, qrels, level=level)
+            rows.append({"backend": name, "level": level, "queries": e.judged, "no_hit": e.no_hit,
+                         **{m: round(v, 4) for m, v in e.measures.items()}, "p50_ms": round(e.p50_ms, 1),
+                         "p95_ms": round(e.p95_ms, 1)})
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return rows
+
+
+def indexing(loc_base: str, n: int, processes: list[int]) -> list[dict]:
+    """Time a rebuild of n kowiki articles split over 1, 2, 4 ... `--part` processes, published at the end."""
+    path = kowiki_file(n)
+    rows = []
+    for p in processes:
+        loc = f"{loc_base}-{p}p"
+        started = time.perf_counter()
+        runs = [subprocess.Popen([CHAJA, "index", "rebuild", str(path), "--index", loc, "--part", f"{k}/{p}"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for k in range(1, p + 1)]
+        codes = [r.wait() for r in runs]
+        if any(codes):
+            sys.exit(f"a part failed with {codes}")
+        published = subprocess.run([CHAJA, "index", "publish", "--index", loc], capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if published.returncode:
+            sys.exit(published.stderr)
+        rows.append({"processes": p, "articles": n, "seconds": round(seconds, 1), "articles_per_s": round(n / seconds, 1)})
+        print(json.dumps(rows[-1]), published.stdout.strip(), flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--distractors", type=int, default=0, help="kowiki articles beside korquad1-dev (default 0)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N questions (0 = all)")
+    ap.add_argument("--index-articles", type=int, default=2000, help="kowiki articles for the indexing rate")
+    ap.add_argument("--processes", default="1,2,4", help="indexer process counts to time")
+    ap.add_argument("--hosts", default=None, help="a running cluster's HOST:PORT,... (default: start the test cluster)")
+    ap.add_argument("--skip", choices=["quality", "indexing"], action="append", default=[])
+    args = ap.parse_args()
+
+    print(time.strftime("%Y-%m-%d %H:%M:%S %z"), os.uname().sysname, os.uname().machine, f"{os.cpu_count()} CPUs")
+    cluster = None
+    if args.hosts is None:
+        cluster_py = cluster_module()
+        cluster = cluster_py.start(Path(tempfile.mkdtemp(prefix="chaja-bench-opensearch-")), nodes=3)
+        args.hosts = ",".join(cluster.hosts)
+    try:
+        if "quality" not in args.skip:
+            rows = quality(f"opensearch://{args.hosts}/bench-kq{args.distractors}", args.distractors, args.limit)
+            print(f"\n{'backend':11} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6} {'p50 ms':>7} {'p95 ms':>7}")
+            for r in rows:
+                print(f"{r['backend']:11} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f} {r['RR@10']:7.4f}"
+                      f" {r['no_hit']:6d} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f}")
+        if "indexing" not in args.skip:
+            rows = indexing(f"opensearch://{args.hosts}/bench-index", args.index_articles,
+                            [int(p) for p in args.processes.split(",")])
+            print(f"\n{'processes':>9} {'articles':>8} {'seconds':>8} {'articles/s':>10}")
+            for r in rows:
+                print(f"{r['processes']:9d} {r['articles']:8d} {r['seconds']:8.1f} {r['articles_per_s']:10.1f}")
+    finally:
+        if cluster is not None:
+            cluster_py.stop(cluster)
+
+
+if __name__ == "__main__":
+    main()
