@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from chaja.index import opensearch, schema, store, synonyms as synonym_file, vocabulary
@@ -33,6 +35,46 @@ STRICT_WORDS = 3
 # loaded machine: query p95 34 -> 63 ms), for 0.2 points of top-10 recall on questions with a typo.
 CORRECT_WORDS = 4
 
+
+
+class Asked(NamedTuple):
+    """A search request checked and its query parsed, as both backends start a search."""
+
+    checked: request.SearchRequest
+    q: str
+    parsed: object  # query.Parsed, with the request's source and date filters added
+    page_of: Callable[..., ResultPage]  # makes the result page: hits, total, relaxed, message, suggestion, counted
+    answer: ResultPage | None  # the whole answer already, for a query that cannot be searched
+
+
+def prepare(q: str | None, parse_query: Callable[[str], object], page, size, sort, source, date_from, date_to,
+            group: str) -> Asked:
+    """Check a search request and parse its query; raise QueryError for a bad parameter."""
+    started = time.perf_counter()
+    checked = request.check(page, size, sort, source, date_from, date_to)
+    if group not in GROUPS:
+        raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+    q = q or ""
+    parsed = parse_query(q)
+    if checked.source:
+        parsed.sources.append(source_term(checked.source))
+    if checked.date_from or checked.date_to:
+        parsed.date_ranges.append((checked.date_from, checked.date_to))
+    notice = " ".join(parsed.notes) or None
+
+    def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None, counted=None) -> ResultPage:
+        took = (time.perf_counter() - started) * 1000
+        return ResultPage(q, total, checked.page, checked.size, took, relaxed, suggestion, tuple(hits), checked.sort,
+                          message, None if message == notice else notice, facets=counted)
+
+    answer = None
+    for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
+        if reversed_range := request.reversed_range(start, end):
+            answer = page_of(message=reversed_range)
+            break
+    if answer is None and not parsed.clauses and not parsed.has_filters:
+        answer = page_of(message=unusable(parsed, q, notice))
+    return Asked(checked, q, parsed, page_of, answer)
 
 def unusable(parsed, q: str, notice: str | None) -> str:
     """Return why a query with no words and no filters cannot be searched."""
@@ -133,32 +175,14 @@ class Engine:
         suggestion does, its hits are returned with ``corrected`` (unless ``correct=False``).
         """
         started = time.perf_counter()
-        checked = request.check(page, size, sort, source, date_from, date_to)
-        page, size, sort, source = checked.page, checked.size, checked.sort, checked.source
-        date_from, date_to = checked.date_from, checked.date_to
-        if group not in GROUPS:
-            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
-        rank = scoring.rank_articles if group == "article" else scoring.rank_sections
-        q = q or ""
         gen = self._current()
-        parsed = self._parse(gen, q)
-        if source:
-            parsed.sources.append(source_term(source))
-        if date_from or date_to:
-            parsed.date_ranges.append((date_from, date_to))
-
-        notice = " ".join(parsed.notes) or None
-
-        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None, counted=None):
-            took = (time.perf_counter() - started) * 1000
-            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
-                              None if message == notice else notice, facets=counted)
-
-        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
-            if reversed_range := request.reversed_range(start, end):
-                return page_of(message=reversed_range)
-        if not parsed.clauses and not parsed.has_filters:
-            return page_of(message=unusable(parsed, q, notice))
+        asked = prepare(q, lambda text: self._parse(gen, text), page, size, sort, source, date_from, date_to, group)
+        if asked.answer is not None:
+            return asked.answer
+        q, parsed, page_of = asked.q, asked.parsed, asked.page_of
+        page, size, sort, source = asked.checked.page, asked.checked.size, asked.checked.sort, asked.checked.source
+        date_from, date_to = asked.checked.date_from, asked.checked.date_to
+        rank = scoring.rank_articles if group == "article" else scoring.rank_sections
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
         scores, count, share = scoring.matched(gen.postings, parsed.clauses)

@@ -18,11 +18,10 @@ from dataclasses import replace
 
 from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
-from chaja.index.analysis import source_term
 from chaja.index.store import IndexUnavailable
 
-from . import facets, opensearch_facets, related, request, scoring
-from .engine import GROUPS, MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, unusable
+from . import facets, opensearch_facets, related, scoring
+from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
@@ -132,31 +131,13 @@ class OpenSearchEngine(Engine):
         Corrections come from the keyboard layout only: the cluster keeps no vocabulary.
         """
         started = time.perf_counter()
-        checked = request.check(page, size, sort, source, date_from, date_to)
-        page, size, sort, source = checked.page, checked.size, checked.sort, checked.source
-        date_from, date_to = checked.date_from, checked.date_to
-        if group not in GROUPS:
-            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
-        q = q or ""
         _, user_words = self._current()
-        parsed = parse(q, user_words)
-        if source:
-            parsed.sources.append(source_term(source))
-        if date_from or date_to:
-            parsed.date_ranges.append((date_from, date_to))
-
-        notice = " ".join(parsed.notes) or None
-
-        def page_of(hits=(), total=0, relaxed=False, message=None, suggestion=None, counted=None):
-            took = (time.perf_counter() - started) * 1000
-            return ResultPage(q, total, page, size, took, relaxed, suggestion, tuple(hits), sort, message,
-                              None if message == notice else notice, facets=counted)
-
-        for start, end in parsed.date_ranges:  # from/to, and date: in the query text alike
-            if reversed_range := request.reversed_range(start, end):
-                return page_of(message=reversed_range)
-        if not parsed.clauses and not parsed.has_filters:
-            return page_of(message=unusable(parsed, q, notice))
+        asked = prepare(q, lambda text: parse(text, user_words), page, size, sort, source, date_from, date_to, group)
+        if asked.answer is not None:
+            return asked.answer
+        q, parsed, page_of = asked.q, asked.parsed, asked.page_of
+        page, size, sort, source = asked.checked.page, asked.checked.size, asked.checked.sort, asked.checked.source
+        date_from, date_to = asked.checked.date_from, asked.checked.date_to
         filters = self._filters(parsed)
         clauses, n = parsed.clauses, len(parsed.clauses)
         by_date = sort == "date" or not n
