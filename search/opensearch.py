@@ -154,8 +154,9 @@ class OpenSearchEngine(Engine):
             response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
         elif tiered:
             every = {"bool": {"filter": [clause_query(c) for c in clauses]}}
-            articles = {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}
-            complete = {"filter": every, "aggs": articles if group == "article" else {}}
+            complete = {"filter": every}
+            if group == "article":
+                complete["aggs"] = {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}
             response = self._page(self._tiered(parsed, filters), aggs={"complete": complete}, **asked)
             counted = response["aggregations"]["complete"]
             whole = counted["articles"]["value"] if group == "article" else counted["doc_count"]
