@@ -233,6 +233,8 @@ def main() -> None:
     ap.add_argument("--weights", type=parse_weights, action="append", help="field weights to try, repeatable "
                     "(default: the WEIGHTS in search/scoring.py)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
+    ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
+                    "(the engine's clauses), the ones partial matches change")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.json",
                     help="JSON file to update (default %(default)s)")
@@ -244,10 +246,13 @@ def main() -> None:
     if args.limit:
         queries = dict(itertools.islice(queries.items(), args.limit))
     n = min(args.distractors, VOLUME)
-    setting = f"korquad1-dev+{n}"
+    setting = f"korquad1-dev+{n}" + (" short" if args.short else "")
+    root = bench_index(n, args.index_dir)
+    if args.short:
+        short = short_queries(Engine(root), queries)
+        queries = {q: text for q, text in queries.items() if q in short}
     print(f"quality on korquad1-dev ({len(queries):,} queries) with {n:,} kowiki-volume distractors")
 
-    root = bench_index(n, args.index_dir)
     print(f"chaja index: {root} ({store.require(root).meta().get('articles'):,} articles)")
     rows = []
     for weights in args.weights or [dict(scoring.WEIGHTS)]:
