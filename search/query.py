@@ -142,7 +142,8 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
         else:
             words.append(([m.text], [m.start, m.end]))
         last_end = m.end
-    return [(w, text[start:end]) for w, start, end in cut.as_typed(text, tokens, [(w, s, e) for w, (s, e) in words])]
+    read = cut.as_typed(text, tokens, [(w, s, e) for w, (s, e) in words], user_words)
+    return [(w, text[start:end]) for w, start, end in read]
 
 
 def _joined(terms: list[str], surface: str, user_words: tuple = ()) -> tuple[str, ...] | None:
