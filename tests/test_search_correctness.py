@@ -153,6 +153,8 @@ def test_a_word_cut_from_a_longer_one_is_searched_as_written(engine):
     assert clause_terms("년올은") == clause_terms('"년올"') == [("년올",)]
     assert clause_terms("분간") == [("분간",)]  # 분 + 간, not every 간
     assert clause_terms("년보호정") == [("년보호정",)]  # 년 + 보 + 호 + 정, not every 보 and 정
+    # a name Kiwi misreads the same way in a question (번 + 디): the name, not every 디
+    assert clause_terms("번디는 어디서 처음으로 납치를 시도하였나?") == [("번디",), ("처음",), ("납치",), ("시도",)]
 
 
 @pytest.mark.parametrize("q, terms", [
