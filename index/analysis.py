@@ -267,6 +267,21 @@ def morphemes(text: str, user_words: tuple = (), hanja: bool = True) -> list[Mor
     return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm), user_words, hanja)
 
 
+def read_with_tokens(text: str, user_words: tuple = (), hanja: bool = True
+                     ) -> tuple[list[Morpheme], list[tuple[str, str, int, int]]]:
+    """Return morphemes(text) and every Kiwi token they were read from: (form, tag, start, end in text).
+
+    A query also weighs the morphemes that carry no content (chaja.search.cut); indexing never
+    calls this, so what is indexed does not depend on it.
+    """
+    norm, back = _normalize(text)
+    tokens = _kiwi_tokens(kiwi_for(user_words), norm)
+    found = _content(text, norm, back, tokens, user_words, hanja)
+    if back is not None:
+        tokens = [(form, tag, back[start], original_end(back, end)) for form, tag, start, end in tokens]
+    return found, tokens
+
+
 def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
     """Return morphemes(text) of every text, analysed together on Kiwi's worker threads."""
     kiwi = kiwi_for(user_words)
