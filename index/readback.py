@@ -21,6 +21,7 @@ import numpy as np
 from . import arrays, schema, spans, store
 from .analysis import Morpheme
 from .article import Article, Section
+from .opensearch_load import in_part
 from .pipeline import Analysed, BuildError
 
 BLOCK = 256  # articles read back together (one numpy pass over their sections' postings)
@@ -84,8 +85,6 @@ class _Positions:
 def analysed_batches(opened: Opened, part: tuple[int, int] | None = None,
                      block: int = BLOCK) -> Iterator[list[Analysed]]:
     """Yield the generation's articles (those of part K of N, if given) with their morphemes, a block at a time."""
-    from .opensearch_load import in_part
-
     folder = opened.folder
     ids = arrays.Strings.open(folder, "article_ids")
     article_start = np.asarray(arrays.load(folder, "article_start"))
