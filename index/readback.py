@@ -71,20 +71,38 @@ class _Positions:
         self.first = np.zeros(len(self.tfs) + 1, dtype=np.int64)  # where each posting's positions start in pos
         np.cumsum(self.tfs, out=self.first[1:])
 
-    def rows(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (section, term, position) of every token of sections s0..s1-1, by section, then term, then position."""
-        chosen = self.order[self.section_start[s0] : self.section_start[s1]]
+    def rows(self, sections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (term, position) of every token of these sections and where each section's rows begin.
+
+        A section's rows come by term, then position; bounds has len(sections) + 1 entries.
+        """
+        first, last = self.section_start[sections], self.section_start[sections + 1]
+        chosen = self.order[_ranges(first, last)]
         tfs = np.asarray(self.tfs[chosen], dtype=np.int64)
         term = np.searchsorted(self.start, chosen, side="right") - 1
-        ends = np.cumsum(tfs)
-        within = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) - np.repeat(ends - tfs, tfs)
-        where = np.repeat(self.first[chosen], tfs) + within
-        return np.repeat(self.docs[chosen], tfs), np.repeat(term, tfs), np.asarray(self.pos[where])
+        tokens = np.zeros(len(chosen) + 1, dtype=np.int64)
+        np.cumsum(tfs, out=tokens[1:])
+        postings = np.zeros(len(sections) + 1, dtype=np.int64)
+        np.cumsum(last - first, out=postings[1:])
+        return np.repeat(term, tfs), np.asarray(self.pos[_ranges(self.first[chosen], self.first[chosen] + tfs)]), \
+            tokens[postings]
+
+
+def _ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Return the concatenation of range(first[i], last[i]) for every i."""
+    lengths = last - first
+    ends = np.cumsum(lengths)
+    return np.repeat(first - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
 
 
 def analysed_batches(opened: Opened, part: tuple[int, int] | None = None,
                      block: int = BLOCK) -> Iterator[list[Analysed]]:
-    """Yield the generation's articles (those of part K of N, if given) with their morphemes, a block at a time."""
+    """Yield the generation's articles (those of part K of N, if given) with their morphemes, a block at a time.
+
+    Articles come in the order they were written (their Whoosh documents' order): for an index
+    rebuilt from files, the order a rebuild reads them, so OpenSearch breaks ties between equal
+    scores alike.
+    """
     folder = opened.folder
     ids = arrays.Strings.open(folder, "article_ids")
     article_start = np.asarray(arrays.load(folder, "article_start"))
@@ -92,22 +110,23 @@ def analysed_batches(opened: Opened, part: tuple[int, int] | None = None,
     terms = arrays.Strings.open(folder, "terms")
     n = int(opened.manifest["sections"])
     fields = {f: _Positions(folder, f, n) for f in arrays.FIELDS}
+    written = np.argsort(np.asarray(whoosh_doc)[article_start[:-1]], kind="stable")
     with opened.ix.reader() as reader:
-        for a0 in range(0, len(ids), block):
-            a1 = min(a0 + block, len(ids))
-            wanted = [a for a in range(a0, a1) if in_part(ids[a], part)]
+        for at in range(0, len(written), block):
+            wanted = [a for a in written[at : at + block].tolist() if in_part(ids[a], part)]
             if not wanted:
                 continue
-            s0, s1 = int(article_start[a0]), int(article_start[a1])
-            rows = {f: p.rows(s0, s1) for f, p in fields.items()}
-            used = np.unique(np.concatenate([r[1] for r in rows.values()]))
+            counts = article_start[np.add(wanted, 1)] - article_start[wanted]
+            sections = _ranges(article_start[wanted], article_start[wanted] + counts)
+            rows = {f: p.rows(sections) for f, p in fields.items()}
+            used = np.unique(np.concatenate([r[0] for r in rows.values()]))
             number = {terms[t]: t for t in used.tolist()}
-            bounds = {f: np.searchsorted(r[0], np.arange(s0, s1 + 1)).tolist() for f, r in rows.items()}
+            row_of = {s: i for i, s in enumerate(sections.tolist())}
 
             def field_of(section: int, stored: dict, field: str) -> list[Morpheme]:
-                at = bounds[field][section - s0], bounds[field][section - s0 + 1]
-                _, row_terms, row_pos = rows[field]
-                return _morphemes(stored, field, number, row_terms[at[0] : at[1]], row_pos[at[0] : at[1]], section)
+                row_terms, row_pos, bounds = rows[field]
+                lo, hi = bounds[row_of[section]], bounds[row_of[section] + 1]
+                return _morphemes(stored, field, number, row_terms[lo:hi], row_pos[lo:hi], section)
 
             batch = []
             for a in wanted:

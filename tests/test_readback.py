@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_jsonl
+from conftest import CORPUS, write_jsonl
 
 from chaja.index import readback
 from chaja.index.analysis import Morpheme
@@ -77,6 +77,12 @@ def test_same_position_readings_come_back_at_their_positions(updated_index):
         ("경제", 4, 10, 12)]
     assert [tuple(m) for m in hanja.sections[1][1][:5]] == [
         ("관람", 0, 0, 2), ("객", 1, 2, 3), ("1", 2, 5, 6), ("1만", 2, 5, 7), ("1만명", 2, 5, 9)]
+
+
+def test_articles_come_in_the_order_they_were_written(updated_index, corpus_index):
+    folder, index = updated_index
+    assert list(read_back(index)) == ["hanja", "compound", "plain", "copy"]  # not by id: as the files are read
+    assert list(read_back(corpus_index)) == [a.id for a in read_paths([CORPUS]) if isinstance(a, Article)]
 
 
 def test_parts_split_the_articles(updated_index):
