@@ -39,8 +39,8 @@ def in_part(article_id: str, part: tuple[int, int] | None) -> bool:
 
 
 def token(term: str) -> str:
-    """Return a term as one whitespace-free token (a user word may hold a space)."""
-    return "_".join(term.split())
+    """Return a term as one token without whitespace or osx.READINGS (a user word may hold a space)."""
+    return "_".join(term.replace(osx.READINGS, " ").split())
 
 
 def _field(found: list[Morpheme]) -> str:

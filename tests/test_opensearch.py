@@ -64,6 +64,9 @@ CASES = [
     ('"인공지능 산업"', ["news/gwangju-ai-cluster", "news/private-5g-networks"]),
     ('"산업 인공지능"', []),
     ('"국회 의원"', ["news/hanji-unesco-bid", "news/jeju-foreign-tourists"]),
+    # readings of one position stay at one position: a phrase starts at a Hanja word, or at a number's last reading
+    ('"韓國 수출"', ["news/semiconductor-exports-record"]),
+    ('"수출 7천억"', ["news/semiconductor-exports-record"]),
     ("협력 -양자", ["archive-003", "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]),
     ("가로수 OR 꿀벌", ["blog/street-trees-urban-heat", "archive-006"]),
     ("title:김장", ["archive-007"]),
