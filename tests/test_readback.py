@@ -101,3 +101,21 @@ def test_what_is_not_an_index_is_refused(tmp_path):
         readback.open_index(tmp_path / "notes.txt")
     assert str(e.value) == (f"{tmp_path / 'notes.txt'} is not a folder; give the folder of a chaja index (the --index DIR "
                             "of `chaja index rebuild`)")
+
+
+def test_spans_and_arrays_that_disagree_are_refused(tmp_path):
+    import shutil
+
+    from chaja.index import store
+    from chaja.index.pipeline import BuildError
+
+    for name, text in (("one", "노지 감귤 수확이 시작되었다."), ("two", "배추 값이 올랐다.")):
+        write_jsonl(tmp_path / name / "a.jsonl", [{"id": "a", "title": "제주 감귤", "sections": [{"heading": "", "text": text}]}])
+        rebuild([tmp_path / name], tmp_path / f"{name}-index")
+    broken = store.require(tmp_path / "one-index").path / "arrays"  # the other index's arrays under this one's spans
+    shutil.rmtree(broken)
+    shutil.copytree(store.require(tmp_path / "two-index").path / "arrays", broken)
+    with pytest.raises(BuildError) as e:
+        read_back(tmp_path / "one-index")
+    assert str(e.value) == ("the index's stored spans and search arrays disagree in the text of a#0 (section 0: the term "
+                            "'노지' has no positions); rebuild that index from its article files")
