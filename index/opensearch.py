@@ -35,6 +35,7 @@ READINGS = "\u2063"
 STORED = "stored"  # original title, heading and text, url, path and spans: returned, never searched
 MAX_RESULT_WINDOW = 100_000  # page 1,000 of 100 hits, as Engine.search allows
 RETRIES = 5
+COPY_RATE = 5 * 2**20  # bytes a second a replica is assumed to copy at, at least (a busy 2-core machine)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 T = TypeVar("T")
 
@@ -229,6 +230,9 @@ def make_complete(es, index: str, replicas: int, timeout: float = 120) -> None:
     es.indices.put_settings(index=index, body={"index": {"number_of_replicas": replicas, "refresh_interval": "1s"}})
     es.indices.refresh(index=index)
     es.indices.flush(index=index)
+    # replicas are copies of the primaries' files: a large index gets the time that copying takes on a busy machine
+    stored = es.indices.stats(index=index, metric="store")["_all"]["primaries"]["store"]["size_in_bytes"]
+    timeout = max(timeout, stored * replicas / COPY_RATE)
     health = wait_status(es, index, "green" if replicas else "yellow", timeout, red_fails=True)
     if health.get("timed_out"):
         raise IndexUnavailable(f"the new index {index} did not get all its {replicas} replica(s) within {timeout:.0f} s "
