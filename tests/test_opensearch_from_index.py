@@ -122,9 +122,14 @@ def test_a_folder_that_is_not_an_index_is_refused_and_the_alias_kept(from_index,
     assert serving(from_index)[1] == before
 
 
-def test_what_from_index_cannot_take_is_refused(tmp_path):
-    nowhere = f"opensearch://127.0.0.1:{free_port()}/copied"
+def test_what_from_index_cannot_take_is_refused(tmp_path, corpus_index):
+    port = free_port()
+    nowhere = f"opensearch://127.0.0.1:{port}/copied"
     runner = CliRunner()
+    unreachable = runner.invoke(main, ["index", "rebuild", "--from-index", str(corpus_index), "--index", nowhere])
+    assert unreachable.exit_code == 1 and len(unreachable.output.splitlines()) == 1
+    assert unreachable.output.startswith(f"Error: cannot reach the OpenSearch cluster at 127.0.0.1:{port} (")
+    assert unreachable.output.endswith("; the alias copied still names the previous index\n")
     with_paths = runner.invoke(main, ["index", "rebuild", str(CORPUS), "--index", nowhere, "--from-index", str(tmp_path)])
     assert (with_paths.exit_code, with_paths.output) == (
         2, "Error: --from-index takes the articles and their analysis from the index folder; leave out PATHS\n")
