@@ -267,14 +267,41 @@ def morphemes(text: str, user_words: tuple = (), hanja: bool = True) -> list[Mor
     return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm), user_words, hanja)
 
 
+def read_with_tokens(text: str, user_words: tuple = (), hanja: bool = True
+                     ) -> tuple[list[Morpheme], list[tuple[str, str, int, int]]]:
+    """Return morphemes(text) and every Kiwi token they were read from: (form, tag, start, end in text).
+
+    A query also weighs the morphemes that carry no content (chaja.search.cut); indexing never
+    calls this, so what is indexed does not depend on it.
+    """
+    norm, back = _normalize(text)
+    tokens = _kiwi_tokens(kiwi_for(user_words), norm)
+    found = _content(text, norm, back, tokens, user_words, hanja)
+    if back is not None:
+        tokens = [(form, tag, back[start], original_end(back, end)) for form, tag, start, end in tokens]
+    return found, tokens
+
+
 def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
     """Return morphemes(text) of every text, analysed together on Kiwi's worker threads."""
     kiwi = kiwi_for(user_words)
     normalised = [_normalize(text) for text in texts]
-    batch = list(dict.fromkeys(norm for norm, _ in normalised if len(norm) <= MAX_KIWI_CHARS and norm.strip()))
-    tokens = {norm: [(t.form, t.tag, t.start, t.end) for t in found] for norm, found in zip(batch, kiwi.tokenize(batch))}
-    return [_content(text, norm, back, tokens[norm] if norm in tokens else _kiwi_tokens(kiwi, norm), user_words)
-            for text, (norm, back) in zip(texts, normalised)]
+    waiting: dict[str, list[int]] = {}  # each distinct normalised text Kiwi analyses, and the texts that are it
+    for i, (norm, _) in enumerate(normalised):
+        if len(norm) <= MAX_KIWI_CHARS and norm.strip():
+            waiting.setdefault(norm, []).append(i)
+    out: list[list[Morpheme]] = [[] for _ in texts]
+    # Kiwi's batch call yields each result as its worker threads finish it and keeps analysing the
+    # texts after it meanwhile, so picking the content morphemes of one text here (compound
+    # splitting included) overlaps with Kiwi's analysis of the next ones instead of following it.
+    for norm, found in zip(waiting, kiwi.tokenize(list(waiting))):
+        tokens = [(t.form, t.tag, t.start, t.end) for t in found]
+        for i in waiting[norm]:
+            out[i] = _content(texts[i], norm, normalised[i][1], tokens, user_words)
+    for i, (norm, back) in enumerate(normalised):
+        if norm not in waiting:
+            out[i] = _content(texts[i], norm, back, _kiwi_tokens(kiwi, norm), user_words)
+    return out
 
 
 def _content(text: str, norm: str, back: list[int] | None, tokens: list[tuple[str, str, int, int]],

@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from . import analysis, schema, spans
 from . import opensearch as osx
@@ -127,6 +128,21 @@ def _check_shards(es, index: str) -> None:
         raise osx.ShardsLost(index, health)
 
 
+@contextmanager
+def _alias_unchanged(loc: osx.Location) -> Iterator[None]:
+    """Turn a cluster failure inside into a one-line BuildError saying the alias still names the previous index."""
+    from opensearchpy.exceptions import OpenSearchException
+
+    try:
+        yield
+    except OpenSearchException as e:
+        raise BuildError(f"{osx.unreachable(loc, e)}; the alias {loc.alias} still names the previous index") from e
+    except osx.ShardsLost as e:  # its message already says what happened to the alias
+        raise BuildError(str(e)) from e
+    except IndexUnavailable as e:
+        raise BuildError(f"{e}; the alias {loc.alias} still names the previous index") from e
+
+
 def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dictionary: str | None = None,
             part: tuple[int, int] | None = None, shards: int = osx.SHARDS, replicas: int = osx.REPLICAS,
             progress: Callable[[BuildReport], None] | None = None) -> BuildReport:
@@ -163,7 +179,7 @@ def load_new(loc: osx.Location, meta: dict, batches: Callable[[BuildReport], Ite
     es = osx.client(loc)
     report = BuildReport()
     started = time.perf_counter()
-    try:
+    with _alias_unchanged(loc):
         index = _pending_index(es, loc, meta, shards, replicas) if part else osx.new_index_name(loc)
         if not part:
             osx.retrying(loc, lambda: es.indices.create(index=index, body=osx.body(meta, shards, replicas)))
@@ -187,12 +203,6 @@ def load_new(loc: osx.Location, meta: dict, batches: Callable[[BuildReport], Ite
                 except OpenSearchException:
                     pass
             raise
-    except OpenSearchException as e:
-        raise BuildError(f"{osx.unreachable(loc, e)}; the alias {loc.alias} still names the previous index") from e
-    except osx.ShardsLost as e:
-        raise BuildError(str(e)) from e
-    except IndexUnavailable as e:
-        raise BuildError(f"{e}; the alias {loc.alias} still names the previous index") from e
     report.seconds = time.perf_counter() - started
     return report
 
@@ -237,11 +247,11 @@ def _pending_index(es, loc: osx.Location, meta: dict, shards: int, replicas: int
 
 def publish(loc: osx.Location) -> BuildReport:
     """Move the alias to the pending index of a split rebuild once every part is done."""
-    from opensearchpy.exceptions import NotFoundError, OpenSearchException
+    from opensearchpy.exceptions import NotFoundError
 
     es = osx.client(loc)
     report = BuildReport()
-    try:
+    with _alias_unchanged(loc):
         pending = sorted(osx.retrying(loc, lambda: osx._pending(es, loc)))
         if not pending:
             raise BuildError(f"no split rebuild is pending for {loc}; run `chaja index rebuild --part K/N` first")
@@ -263,12 +273,6 @@ def publish(loc: osx.Location) -> BuildReport:
         report.generation = index
         _publish(es, loc, index, report, [{"remove": {"index": p, "alias": loc.pending_alias}} for p in pending])
         es.indices.delete(index=loc.parts_index, ignore_unavailable=True)
-    except OpenSearchException as e:
-        raise BuildError(f"{osx.unreachable(loc, e)}; the alias {loc.alias} still names the previous index") from e
-    except osx.ShardsLost as e:
-        raise BuildError(str(e)) from e
-    except IndexUnavailable as e:
-        raise BuildError(f"{e}; the alias {loc.alias} still names the previous index") from e
     return report
 
 

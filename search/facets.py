@@ -101,9 +101,12 @@ def count(gen, parsed, matching: np.ndarray, allowed) -> dict[str, list[FacetVal
     everything = allowed(parsed) if without_source is None or without_dates is None else None
     by_source = without_source if without_source is not None else everything
     by_year = without_dates if without_dates is not None else everything
+    source_articles = _articles(gen, matching[by_source[matching]])
+    # without source or date filters (most queries) both facets count the same articles
+    year_articles = source_articles if by_year is by_source else _articles(gen, matching[by_year[matching]])
     return {
-        "source": _counts(cols.source, cols.sources, _articles(gen, matching[by_source[matching]])),
-        "year": _counts(cols.year, cols.years, _articles(gen, matching[by_year[matching]])),
+        "source": _counts(cols.source, cols.sources, source_articles),
+        "year": _counts(cols.year, cols.years, year_articles),
     }
 
 

@@ -13,10 +13,10 @@ from datetime import date
 from typing import NamedTuple
 
 from chaja.index import schema
-from chaja.index.analysis import compound_parts, morphemes, source_term
+from chaja.index.analysis import compound_parts, read_with_tokens, source_term
 from chaja.index.readings import reading as hanja_reading
 
-from . import limits
+from . import cut, limits
 
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 32
@@ -123,24 +123,27 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     the text from its first morpheme to its last.
 
     "인공지능산업" is one word of three morphemes: one requirement that all three meet, so a
-    relaxed query never matches a part of it alone; "인공지능 산업" is two requirements.
+    relaxed query never matches a part of it alone; "인공지능 산업" is two requirements. A word
+    cut from a longer one may be searched as written instead (chaja.search.cut).
     """
     words: list[tuple[list[str], list[int]]] = []
     last_end = last_pos = None
-    for m in morphemes(text, user_words, hanja=False):  # a Hanja word's reading is an alternative (_read)
+    found, tokens = read_with_tokens(text, user_words, hanja=False)  # a Hanja word's reading is an alternative (_read)
+    for m in found:
         if m.pos == last_pos:  # a longer reading at the same position ("1" -> "1만 명"): the query means it
             words[-1][0][-1] = m.text
             words[-1][1][1] = last_end = m.end
             continue
         last_pos = m.pos
         gap = text[last_end : m.start] if last_end is not None else " "
-        if words and not any(c.isspace() or not (c.isalnum() or c in "-.") for c in gap):
+        if words and all(cut.joins(c) for c in gap):
             words[-1][0].append(m.text)
             words[-1][1][1] = m.end
         else:
             words.append(([m.text], [m.start, m.end]))
         last_end = m.end
-    return [(w, text[start:end]) for w, (start, end) in words]
+    read = cut.as_typed(text, tokens, [(w, s, e) for w, (s, e) in words], user_words)
+    return [(w, text[start:end]) for w, start, end in read]
 
 
 def _joined(terms: list[str], surface: str, user_words: tuple = ()) -> tuple[str, ...] | None:

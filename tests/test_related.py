@@ -6,8 +6,14 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from conftest import engine_over
+
+from chaja.index import schema
+from chaja.index.spans import SEPARATOR
+from chaja.search import related
 
 STORY = ("한국은행 금융통화위원회가 기준금리를 연 3.5%로 동결했다. 가계부채 증가세와 수도권 집값 상승을 함께 고려한 결정이다. "
          "이창용 총재는 물가 상승률이 목표 수준에 가까워졌지만 환율 변동성이 커 금리 인하를 서두르지 않겠다고 말했다.")
@@ -82,3 +88,35 @@ def test_pages_show_related_and_folded_stories(related_client) -> None:
     results = related_client.get(f"/?q={urllib.parse.quote_plus('기준금리 동결')}").text
     assert "<summary>관련 기사 2건</summary>" in results
     assert '<li><a href="/articles/rate-a?q=%EA%B8%B0%EC%A4%80%EA%B8%88%EB%A6%AC+%EB%8F%99%EA%B2%B0">rate-a</a></li>' in results
+
+
+def _grouped_by_every_pair(stored: list[dict]) -> list[list[int]]:
+    """same_stories as first written: every hit's words compared with every group's first hit."""
+    words = [related._words(f) for f in stored]
+    groups: list[list[int]] = []
+    for i, w in enumerate(words):
+        for g in groups:
+            head = words[g[0]]
+            if (w and len(w & head) / len(w | head) >= related.SAME_STORY
+                    and related._same_day(stored[i].get(schema.DATE), stored[g[0]].get(schema.DATE))):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+_field = st.lists(st.sampled_from(["협력", "반도체", "수출", "3.5", "1,419", "2026", ".5", "ai", "국회", "의원",
+                                   "경제", "韓國", "한국", "늘", "12억"]), unique=True, max_size=8)
+_hit = st.fixed_dictionaries({schema.SPANS: st.lists(_field.map(lambda ts: (SEPARATOR.join(ts), b"")), min_size=1, max_size=3),
+                              schema.DATE: st.sampled_from([None, "2026-11-30", "2026-11-29"])})
+
+
+@given(st.lists(_hit, max_size=8))
+@settings(max_examples=300)
+# a section of numbers and one word is the same story as that word alone: numbers are not words
+@example([{schema.SPANS: [(SEPARATOR.join(["3.5", "1,419", "2026", "협력"]), b"")], schema.DATE: None},
+          {schema.SPANS: [("협력", b"")], schema.DATE: None}])
+def test_same_stories_skips_only_pairs_that_could_not_be_one_story(stored) -> None:
+    # the size bounds that spare building word sets never change which hits are folded together
+    assert related.same_stories(stored) == _grouped_by_every_pair(stored)

@@ -132,3 +132,44 @@ def test_a_word_of_several_terms_is_marked_where_they_stand_together(small):
     assert hit.id == "composed"
     assert hit.snippet_html.startswith("두 대학이 <mark>연구</mark> <mark>협력</mark> 협약을 맺었다. 협력 기관도 연구를")
     assert marked(hit.title_html) == ["연구", "협력"]
+
+
+def clause_terms(q):
+    from chaja.search.query import parse
+
+    return [c.terms for c in parse(q).clauses]
+
+
+def test_a_word_cut_from_a_longer_one_is_searched_as_written(engine):
+    # 년올, typed from 청소년올림픽, is 년 (a bound noun with nothing to lean on) + 올 for Kiwi:
+    # not the noun 올 of 올여름 or "올 시즌"
+    assert (engine.search("년올").total, engine.search('"년올"').total, engine.search("title:년올").total) == (0, 0, 0)
+    view = engine.article("blog/street-trees-urban-heat", "년올")
+    assert marked("".join(s.text_html for s in view.sections)) == []
+    page = engine.search("년올 여름")  # relaxed: 여름 carries it, and only 여름 is marked
+    assert page.relaxed and ids(page) == ["blog/street-trees-urban-heat", "blog/small-company-cloud-migration"]
+    assert page.hits[0].snippet_html.startswith("올<mark>여름</mark> 서울의 열대야")
+    assert "blog/street-trees-urban-heat" in ids(engine.search("여름 -년올"))  # excludes 년올, not every 올
+    assert clause_terms("년올은") == clause_terms('"년올"') == [("년올",)]
+    assert clause_terms("분간") == [("분간",)]  # 분 + 간, not every 간
+    assert clause_terms("년보호정") == [("년보호정",)]  # 년 + 보 + 호 + 정, not every 보 and 정
+    # a name Kiwi misreads the same way in a question (번 + 디): the name, not every 디
+    assert clause_terms("번디는 어디서 처음으로 납치를 시도하였나?") == [("번디",), ("처음",), ("납치",), ("시도",)]
+
+
+@pytest.mark.parametrize("q, terms", [
+    ("2024년 올림픽", [("2024년",), ("올림픽",)]), ("3년", [("3년",)]), ("2024 년올", [("2024년", "올")]),
+    ("올 여름", [("올",), ("여름",)]), ("올해", [("올해",)]), ("년도별", [("년도",)]),
+    ("년올림픽", [("올림픽",)]),  # what is left is a word of its own
+    ("몇 년전", [("전",)]), ("세 개월간", [("간",)]),  # the bound noun leans on 몇, 세
+    ("김씨", [("김",)]), ("제1회", [("1회",)]),  # a bound noun after its word, a prefix before it
+])
+def test_words_whose_bound_morphemes_have_something_to_lean_on_keep_their_reading(q, terms):
+    assert clause_terms(q) == terms
+
+
+def test_a_year_and_this_year_are_still_found(engine):
+    assert ids(engine.search("3년")) == ["archive-005", "blog/first-marathon-16-weeks", "news/bok-base-rate-freeze"]
+    hit = engine.search("올 여름").hits[0]
+    assert (hit.id, marked(hit.snippet_html)) == ("blog/street-trees-urban-heat", ["올여름"])
+    assert len(engine.search("올해").hits) == 8
