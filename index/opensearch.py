@@ -28,10 +28,14 @@ SCHEMES = {"opensearch": False, "opensearch+https": True}  # scheme -> TLS
 SHARDS = 2
 REPLICAS = 1
 SOURCE_KEY = "source_key"  # analysis.source_term of the source, as the embedded schema's source field matches it
-READINGS = "\x1e"  # between the readings of one position in an indexed field (never inside a morpheme)
+# Between the readings of one position in an indexed field (token() keeps it out of a morpheme).
+# Not a C0 separator such as U+001E: Java counts U+001C-U+001F as whitespace, so the whitespace
+# tokenizer would split the readings apart onto positions of their own.
+READINGS = "\u2063"
 STORED = "stored"  # original title, heading and text, url, path and spans: returned, never searched
 MAX_RESULT_WINDOW = 100_000  # page 1,000 of 100 hits, as Engine.search allows
 RETRIES = 5
+COPY_RATE = 5 * 2**20  # bytes a second a replica is assumed to copy at, at least (a busy 2-core machine)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 T = TypeVar("T")
 
@@ -147,7 +151,9 @@ def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
                 "refresh_interval": "-1",
                 "max_result_window": MAX_RESULT_WINDOW,
                 # the same BM25 as the embedded index (chaja.search.scoring); field weights are query boosts
-                "similarity": {"chaja_bm25": {"type": "BM25", "k1": K1, "b": B}},
+                # a field's length counts every reading, as the embedded index's does (Lucene by default
+                # leaves out the tokens that share a position)
+                "similarity": {"chaja_bm25": {"type": "BM25", "k1": K1, "b": B, "discount_overlaps": False}},
                 "analysis": {
                     "tokenizer": {"chaja_spaces": {"type": "whitespace", "max_token_length": 1024}},
                     # the readings of one position, joined by READINGS, become tokens at that position
@@ -224,6 +230,9 @@ def make_complete(es, index: str, replicas: int, timeout: float = 120) -> None:
     es.indices.put_settings(index=index, body={"index": {"number_of_replicas": replicas, "refresh_interval": "1s"}})
     es.indices.refresh(index=index)
     es.indices.flush(index=index)
+    # replicas are copies of the primaries' files: a large index gets the time that copying takes on a busy machine
+    stored = es.indices.stats(index=index, metric="store")["_all"]["primaries"]["store"]["size_in_bytes"]
+    timeout = max(timeout, stored * replicas / COPY_RATE)
     health = wait_status(es, index, "green" if replicas else "yellow", timeout, red_fails=True)
     if health.get("timed_out"):
         raise IndexUnavailable(f"the new index {index} did not get all its {replicas} replica(s) within {timeout:.0f} s "

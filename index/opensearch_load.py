@@ -40,8 +40,8 @@ def in_part(article_id: str, part: tuple[int, int] | None) -> bool:
 
 
 def token(term: str) -> str:
-    """Return a term as one whitespace-free token (a user word may hold a space)."""
-    return "_".join(term.split())
+    """Return a term as one token without whitespace or osx.READINGS (a user word may hold a space)."""
+    return "_".join(term.replace(osx.READINGS, " ").split())
 
 
 def _field(found: list[Morpheme]) -> str:
@@ -151,16 +151,34 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
     With a part (K, N), load only that part into the pending index shared by all parts and leave
     the alias alone; `publish` moves it when all N parts are done.
     """
-    from opensearchpy.exceptions import OpenSearchException
-
     paths = [str(p) for p in paths]
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
-    es = osx.client(loc)
-    report = BuildReport()
-    started = time.perf_counter()
     meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "paths": [os.path.abspath(p) for p in paths],
             "user_dictionary": os.path.abspath(user_dictionary) if user_dictionary else None,
             "user_words": [list(w) for w in user_words], "parts": part[1] if part else 1}
+
+    def batches(report: BuildReport) -> Iterable[list[Analysed | Skipped]]:
+        mine = (item for item in read_paths(paths) if not isinstance(item, Article) or in_part(item.id, part))
+        return analysed_batches(bounded_items(mine, report.notes), user_words)
+
+    return load_new(loc, meta, batches, lambda r: f"no readable article in {', '.join(paths)} "
+                                                  f"({skipped_summary(r.skipped)} skipped)",
+                    part=part, shards=shards, replicas=replicas, progress=progress)
+
+
+def load_new(loc: osx.Location, meta: dict, batches: Callable[[BuildReport], Iterable[list[Analysed | Skipped]]],
+             nothing: Callable[[BuildReport], str], *, part: tuple[int, int] | None = None, shards: int = osx.SHARDS,
+             replicas: int = osx.REPLICAS, progress: Callable[[BuildReport], None] | None = None) -> BuildReport:
+    """Load the analysed articles of batches(report) into a fresh physical index and move the alias to it.
+
+    With a part (K, N), load them into the pending index shared by all parts and leave the alias
+    alone. nothing(report) says why no article came, if none did.
+    """
+    from opensearchpy.exceptions import OpenSearchException
+
+    es = osx.client(loc)
+    report = BuildReport()
+    started = time.perf_counter()
     with _alias_unchanged(loc):
         index = _pending_index(es, loc, meta, shards, replicas) if part else osx.new_index_name(loc)
         if not part:
@@ -168,10 +186,9 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
         report.generation = index
         osx.retrying(loc, lambda: osx.wait_status(es, index, "yellow", 60))
         try:
-            _load(es, loc, index, _actions(paths, user_words, part, report, started, progress))
+            _load(es, loc, index, _actions(batches(report), report, started, progress))
             if report.articles == 0 and not part:
-                raise BuildError(f"no readable article in {', '.join(paths)} ({skipped_summary(report.skipped)} skipped); "
-                                 "the previous index is unchanged")
+                raise BuildError(f"{nothing(report)}; the previous index is unchanged")
             if part:
                 done = {"part": part[0], "of": part[1], "articles": report.articles, "sections": report.sections}
                 osx.retrying(loc, lambda: es.index(index=loc.parts_index, id=str(part[0]), body=done, refresh=True))
@@ -190,11 +207,11 @@ def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dicti
     return report
 
 
-def _actions(paths: list[str], user_words: tuple, part, report: BuildReport, started: float, progress) -> Iterator[dict]:
-    """Yield the bulk actions of every readable article of this part, recording what was skipped."""
+def _actions(batches: Iterable[list[Analysed | Skipped]], report: BuildReport, started: float,
+             progress) -> Iterator[dict]:
+    """Yield the bulk actions of every analysed article, recording what was skipped."""
     seen: dict[str, str] = {}
-    mine = (item for item in read_paths(paths) if not isinstance(item, Article) or in_part(item.id, part))
-    for batch in analysed_batches(bounded_items(mine, report.notes), user_words):
+    for batch in batches:
         for item in batch:
             if isinstance(item, Skipped):
                 report.skipped.append(item)

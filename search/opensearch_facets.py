@@ -73,9 +73,9 @@ def count(search: Search, matching: dict, must_not: list[dict], sources: list[st
     years = [str(y) for y in range(int(oldest[:4]), int(newest[:4]) + 1)] if oldest and newest else []
     by_year = {"filters": {"filters": {y: {"prefix": {schema.DATE: y}} for y in years}}, "aggs": {"articles": _articles()}}
     body = {"size": 0, "query": {"bool": {"must": [matching], "must_not": must_not}},
-            "aggs": {"source": {"filter": {"bool": {"filter": date_filters(date_ranges)}}, "aggs": {"values": _by_source()}},
-                     "year": {"filter": {"bool": {"filter": source_filters(sources)}},
-                              "aggs": {"values": by_year}}}}
+            "aggs": {"source": {"filter": {"bool": {"filter": date_filters(date_ranges)}}, "aggs": {"values": _by_source()}}}}
+    if years:  # an index without dates has no year to count (OpenSearch refuses an empty "filters")
+        body["aggs"]["year"] = {"filter": {"bool": {"filter": source_filters(sources)}}, "aggs": {"values": by_year}}
     aggs = search(body)["aggregations"]
     counted = [FacetValue(y, b["articles"]["value"]) for y, b in aggs["year"]["values"]["buckets"].items()] if years else []
     return {"source": _source_values(aggs["source"]["values"]["buckets"]),

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from chaja.web import create_app
 from chaja.web.cli import main
 
-from conftest import CORPUS, WEB_ARTICLES, free_port, write_jsonl
+from conftest import CORPUS, WEB_ARTICLES, engine_over, free_port, write_jsonl
 
 pytestmark = pytest.mark.opensearch
 
@@ -67,6 +67,9 @@ CASES = [
     ('"인공지능 산업"', ["news/gwangju-ai-cluster", "news/private-5g-networks"]),
     ('"산업 인공지능"', []),
     ('"국회 의원"', ["news/hanji-unesco-bid", "news/jeju-foreign-tourists"]),
+    # readings of one position stay at one position: a phrase starts at a Hanja word, or at a number's last reading
+    ('"韓國 수출"', ["news/semiconductor-exports-record"]),
+    ('"수출 7천억"', ["news/semiconductor-exports-record"]),
     ("협력 -양자", ["archive-003", "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]),
     ("가로수 OR 꿀벌", ["blog/street-trees-urban-heat", "archive-006"]),
     ("title:김장", ["archive-007"]),
@@ -165,6 +168,21 @@ def test_facets_leave_out_their_own_kind_of_filter(os_engine):
 
     assert os_engine.search("금리", source="한빛일보").facets == {
         "source": [FacetValue("한빛일보", 2), FacetValue("누리경제", 1)], "year": [FacetValue("2024", 2)]}
+
+
+def test_facets_of_an_index_without_dates(opensearch_cluster, tmp_path_factory):
+    from chaja.search import Engine
+    from chaja.search.facets import FacetValue
+
+    undated = [{"id": "u1", "title": "날짜 없는 기사", "source": "테스트",
+                "sections": [{"heading": "", "text": "감귤 수확이 시작되었다."}]}]
+    folder = tmp_path_factory.mktemp("undated")
+    write_jsonl(folder / "a.jsonl", undated)
+    loc = location(opensearch_cluster, "undated")
+    assert CliRunner().invoke(main, ["index", "rebuild", str(folder), "--index", loc]).exit_code == 0
+    mine, theirs = Engine(loc).search("감귤"), engine_over(tmp_path_factory, "undated-embedded", undated).search("감귤")
+    assert ids(mine) == ids(theirs) == ["u1"]
+    assert mine.facets == theirs.facets == {"source": [FacetValue("테스트", 1)], "year": []}
 
 
 def test_a_query_typed_in_the_wrong_layout_is_corrected_unless_asked_not_to(os_engine, engine):

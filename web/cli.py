@@ -96,17 +96,24 @@ def _where(index: str | None, generation: str) -> str:
 
 def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
                 wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None,
-                part: tuple[int, int] | None = None) -> BuildReport:
-    """Rebuild the index from paths (default ./corpus), showing progress and a summary."""
-    paths = _check_paths(paths)
-    progress = _Progress()
+                part: tuple[int, int] | None = None, from_index: str | None = None) -> BuildReport:
+    """Rebuild the index from paths (default ./corpus), or an OpenSearch index from from_index; show progress and a summary."""
     loc = _location(index)
+    if from_index:
+        _check_from_index(paths, loc, user_dict, synonyms)
+    else:
+        paths = _check_paths(paths)
+    progress = _Progress()
     if part and not loc:
         _fail("--part splits a rebuild into an OpenSearch index; pass --index opensearch://HOST:PORT/NAME")
     if synonyms and loc:
         _fail("--synonyms is not offered by the OpenSearch backend yet; rebuild without it")
     try:
-        if loc:
+        if from_index:
+            from chaja.index.opensearch_from_index import rebuild_from_index
+
+            report = rebuild_from_index(from_index, loc, part=part, progress=progress)
+        elif loc:
             from chaja.index import opensearch_load
 
             if workers:
@@ -132,6 +139,15 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
     return report
 
 
+def _check_from_index(paths: tuple[str, ...], loc, user_dict: str | None, synonyms: str | None) -> None:
+    """Refuse what --from-index cannot do: the words were analysed when the embedded index was built."""
+    if not loc:
+        _fail("--from-index loads an OpenSearch index from an index folder; pass --index opensearch://HOST:PORT/NAME")
+    if paths or user_dict or synonyms:
+        given = "PATHS" if paths else "--user-dict" if user_dict else "--synonyms"
+        _fail(f"--from-index takes the articles and their analysis from the index folder; leave out {given}")
+
+
 def _part(ctx, param, value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
@@ -152,9 +168,11 @@ def _part(ctx, param, value: str | None) -> tuple[int, int] | None:
 @wait_option
 @click.option("--part", callback=_part, default=None, metavar="K/N",
               help="OpenSearch only: index part K of N of the articles; `chaja index publish` when all are done.")
-def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part):
-    """Build a new index from PATHS (files or folders; default ./corpus) and switch to it atomically."""
-    build_index(paths, index, workers, user_dict, wait, synonyms, part)
+@click.option("--from-index", type=click.Path(), default=None, metavar="DIR",
+              help="OpenSearch only: load the articles of the index folder DIR as analysed there, without Kiwi.")
+def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part, from_index):
+    """Build a new index from PATHS (files or folders; default ./corpus), or from --from-index DIR, and switch to it atomically."""
+    build_index(paths, index, workers, user_dict, wait, synonyms, part, from_index)
 
 
 @index_group.command("publish")

@@ -8,10 +8,19 @@
    `chaja index rebuild --part K/N` of the same articles, timed from the first start to the end
    of `chaja index publish`.
 
-The cluster is the test launcher's (tests/opensearch/cluster.py: three JVMs of 384 MB on this
-machine), started and stopped here unless --hosts names a running one.
+The cluster is the test launcher's (tests/opensearch/cluster.py: three JVMs of --heap each, 384 MB
+by default, on this machine), started and stopped here unless --hosts names a running one.
 
 Run: python tests/benchmarks/opensearch.py [--distractors 0] [--index-articles 2000] [--processes 1,2,4] [--hosts H:P,...]
+
+With --from-index DIR, part 1 takes an embedded index that already exists (korquad1-dev plus
+distractors, such as quality.py's $CHAJA_BENCH_DIR/kq+60000) instead of building one: it is the
+embedded backend measured, and it is loaded into the cluster with `chaja index rebuild --from-index`
+(its stored analysis, no Kiwi), which gives the same OpenSearch documents as a rebuild from the
+files. Quality and latency at 60,000 articles, without part 2:
+
+    nice -n 10 python tests/benchmarks/opensearch.py --from-index /tmp/chaja-bench/kq+60000 \
+        --skip indexing --heap 1g --limit 1000
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import importlib.util
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +42,7 @@ from pathlib import Path
 from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, store
 from chaja.index.builder import rebuild
+from chaja.index.opensearch_from_index import rebuild_from_index
 from chaja.search import Engine
 from chaja.search.evaluate import evaluate, read_queries
 
@@ -65,15 +76,23 @@ def kowiki_file(n: int) -> Path:
     return path
 
 
-def quality(loc: str, n: int, limit: int) -> list[dict]:
-    """Evaluate both backends on korquad1-dev + n distractors; return one row per backend and level."""
-    inputs = [KORQUAD / "corpus.jsonl", *([kowiki_file(n)] if n else [])]
-    embedded = BENCH_DIR / f"embedded-kq+{n}"
-    if store.current(embedded) is None:
-        r = rebuild(inputs, embedded)
-        print(f"embedded: built {r.articles:,} articles in {r.seconds:.0f} s")
-    r = opensearch_load.rebuild(inputs, osx.location(loc))
-    print(f"opensearch: built {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s ({r.rate:.1f} articles/s)")
+def quality(loc: str, n: int, limit: int, from_index: Path | None = None) -> list[dict]:
+    """Evaluate both backends on korquad1-dev + n distractors (or the index from_index); one row per backend and level."""
+    if from_index:
+        embedded = from_index
+        store.require(embedded)
+        r = rebuild_from_index(embedded, osx.location(loc), progress=Progress())
+        how = f"loaded from {embedded} without Kiwi"
+    else:
+        inputs = [KORQUAD / "corpus.jsonl", *([kowiki_file(n)] if n else [])]
+        embedded = BENCH_DIR / f"embedded-kq+{n}"
+        if store.current(embedded) is None:
+            r = rebuild(inputs, embedded)
+            print(f"embedded: built {r.articles:,} articles in {r.seconds:.0f} s")
+        r = opensearch_load.rebuild(inputs, osx.location(loc))
+        how = "built"
+    print(f"opensearch: {how}: {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s "
+          f"({r.rate:.1f} articles/s)", flush=True)
     queries = read_queries(KORQUAD / "queries.tsv")
     if limit:
         queries = dict(itertools.islice(queries.items(), limit))
@@ -86,6 +105,18 @@ def quality(loc: str, n: int, limit: int) -> list[dict]:
                          "p95_ms": round(e.p95_ms, 1)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     return rows
+
+
+class Progress:
+    """Print the articles loaded so far once a minute."""
+
+    def __init__(self):
+        self.last = 0.0
+
+    def __call__(self, report) -> None:
+        if report.seconds - self.last >= 60:
+            self.last = report.seconds
+            print(f"  loaded {report.articles:,} articles in {report.seconds:.0f} s", flush=True)
 
 
 def indexing(loc_base: str, n: int, processes: list[int]) -> list[dict]:
@@ -117,17 +148,23 @@ def main() -> None:
     ap.add_argument("--processes", default="1,2,4", help="indexer process counts to time")
     ap.add_argument("--hosts", default=None, help="a running cluster's HOST:PORT,... (default: start the test cluster)")
     ap.add_argument("--skip", choices=["quality", "indexing"], action="append", default=[])
+    ap.add_argument("--from-index", type=Path, default=None,
+                    help="an existing embedded index of korquad1-dev + distractors to measure and load (no Kiwi)")
+    ap.add_argument("--heap", default="384m", help="each test node's Java heap (default 384m)")
     args = ap.parse_args()
 
     print(time.strftime("%Y-%m-%d %H:%M:%S %z"), os.uname().sysname, os.uname().machine, f"{os.cpu_count()} CPUs")
     cluster = None
     if args.hosts is None:
         cluster_py = cluster_module()
+        cluster_py.HEAP = f"-Xmx{args.heap}"
         cluster = cluster_py.start(Path(tempfile.mkdtemp(prefix="chaja-bench-opensearch-")), nodes=3)
         args.hosts = ",".join(cluster.hosts)
     try:
         if "quality" not in args.skip:
-            rows = quality(f"opensearch://{args.hosts}/bench-kq{args.distractors}", args.distractors, args.limit)
+            name = (f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}" if args.from_index
+                    else f"bench-kq{args.distractors}")
+            rows = quality(f"opensearch://{args.hosts}/{name}", args.distractors, args.limit, args.from_index)
             print(f"\n{'backend':11} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6} {'p50 ms':>7} {'p95 ms':>7}")
             for r in rows:
                 print(f"{r['backend']:11} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f} {r['RR@10']:7.4f}"
