@@ -14,7 +14,7 @@ import numpy as np
 from chaja.index import opensearch, schema, store, synonyms as synonym_file, vocabulary
 from chaja.index.analysis import source_term
 
-from . import autocomplete, facets, highlight, related, request, scoring, synonyms
+from . import autocomplete, facets, highlight, partial, related, request, scoring, synonyms
 from .correct import correct as corrected_query
 from .query import QueryError, parse
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -25,10 +25,10 @@ MAX_SIZE, MAX_PAGE = request.MAX_SIZE, request.MAX_PAGE  # the request rules liv
 SORTS = tuple(request.SORTS)
 MAX_RELATED = 20
 GROUPS = ("article", "section")
-# Up to this many words, every one must match (as on Korean portals) unless no article has
-# them all. Longer queries are questions or pasted sentences: requiring every word there
-# loses the answer (korquad1-dev among 60,000 articles: Recall@100 0.95 against 0.99).
-STRICT_WORDS = 3
+# Up to this many words, the hits with every word come first (as on Korean portals), then those
+# with some of them (search/partial.py). Longer queries are questions or pasted sentences: requiring
+# every word there loses the answer (korquad1-dev among 60,000 articles: Recall@100 0.95 against 0.99).
+STRICT_WORDS = partial.STRICT_WORDS
 # Queries up to this many words get a correction even when they find something ("이것을
 # 찾으셨나요?"); longer ones (questions, pasted sentences) only when they find nothing. Reading
 # every word of a question with Kiwi doubled its time (korquad1-dev among 200 kowiki articles,
@@ -182,43 +182,45 @@ class Engine:
         q, parsed, page_of = asked.q, asked.parsed, asked.page_of
         page, size, sort, source = asked.checked.page, asked.checked.size, asked.checked.sort, asked.checked.source
         date_from, date_to = asked.checked.date_from, asked.checked.date_to
+        units = (lambda d: scoring.count_articles(d, gen.article_of)) if group == "article" else len
         rank = scoring.rank_articles if group == "article" else scoring.rank_sections
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
         scores, count, share = scoring.matched(gen.postings, parsed.clauses)
-        docs = np.flatnonzero(count > 0 if n else allowed)  # no words: what the filters leave (> 0: 12x faster)
-        docs = docs[allowed[docs]]
-        complete = docs[count[docs] == n]
-        relaxed = parsed.can_relax and not len(complete)
-        strict = n <= STRICT_WORDS and not relaxed
-        if strict:
-            docs = complete
-        else:
-            # A question or a pasted sentence, or keywords no article has all of: rank what
-            # matches some of the words, the more of them the better.
-            scores = scoring.coordinated(scores, share)
-            carrying = parsed.carrying
-            if len(carrying) < n:  # a lone digit or syllable ("alert(1)") matches too much to carry a hit
-                _, carried, _ = scoring.matched(gen.postings, carrying)
-                docs = docs[(carried[docs] > 0) | (count[docs] == n)]
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
+        complete = count == n
+        relaxed = parsed.can_relax and not (complete & allowed).any()
+        # keywords newest first list the hits with every word, as before (unless no article has them all)
+        tiered = partial.tiered(parsed) and not (by_date and not relaxed)
+        listed = complete | partial.eligible(gen.postings, parsed, count) if n > STRICT_WORDS or tiered else complete
+        docs = np.flatnonzero(listed if n else allowed)  # no words: what the filters leave
+        docs = docs[allowed[docs]]
+        shown = scores  # the score a hit shows
+        if n > STRICT_WORDS:
+            # A question or a pasted sentence: rank what matches some of the words, the more the better.
+            shown = scores = scoring.coordinated(scores, share)
+        elif tiered:
+            # Keywords: the hits with every word first, ranked as AND ranks them, then those with some.
+            shown = np.where(complete, scores, scoring.coordinated(scores, share))
+            scores = partial.ranking(scores, shown, complete, docs[~complete[docs]])
         # Ranking by relevance sorts only the leaders that can reach this page.
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)
         if by_date:
             best = scoring.by_date(best, gen.dates, gen.article_of)
-        total = scoring.count_articles(docs, gen.article_of) if group == "article" else len(docs)
+        total = units(docs)
         relaxed = relaxed and total > 0
+        partial_from = partial.boundary(units(docs[complete[docs]]), total) if tiered else None
         first = (page - 1) * size
-        found = [(int(d), float(scores[d])) for d in best[first : first + size]]
+        found = [(int(d), float(shown[d])) for d in best[first : first + size]]
         hits = self._hits(gen, found, parsed, group == "article")
-        matching = np.flatnonzero(count == n if strict and n else count > 0 if n else gen.postings.live)
+        matching = np.flatnonzero(listed if n else gen.postings.live)
         counted = facets.count(gen, parsed, matching, lambda p: self._allowed(gen, p))
         suggestion = self._suggestion(gen, q, total)
         if suggestion and not total and correct:
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
             return replace(fixed, query=q, suggestion=suggestion, corrected=True,
                            took_ms=(time.perf_counter() - started) * 1000)
-        return page_of(hits, total, relaxed, None, suggestion, counted)
+        return replace(page_of(hits, total, relaxed, None, suggestion, counted), partial_from=partial_from)
 
     def _suggestion(self, gen: OpenGeneration, q: str, total: int) -> str | None:
         """Return the query corrected from the index's vocabulary or keyboard layout, or None."""

@@ -3,11 +3,13 @@
 What the embedded engine computes in numpy the cluster computes here: a clause's score is the
 sum over its terms of their BM25 in each field times the field's weight (term queries with
 boosts under the index's BM25 similarity); an article ranks by its best section (`collapse` on
-the article id, a `cardinality` aggregation for the total); up to STRICT_WORDS words must all
-match, else (or when no section has them all) the scores are coordinated by the squared
-idf-weighted share of clauses matched, as two nested function_score queries whose functions
-each add a matched clause's share. Searches are dfs_query_then_fetch, so term statistics are
-the whole index's, as in the embedded index, not each shard's.
+the article id, a `cardinality` aggregation for the total). A query of more than STRICT_WORDS
+words has its scores coordinated by the squared idf-weighted share of clauses matched, as two
+nested function_score queries whose functions each add a matched clause's share; keywords list
+the sections with every word first, scored as AND scores them, then the partial ones so
+coordinated, their scores scaled below (chaja.search.partial). Searches are
+dfs_query_then_fetch, so term statistics are the whole index's, as in the embedded index, not
+each shard's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from . import facets, opensearch_facets, related, scoring
+from . import facets, opensearch_facets, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
@@ -29,6 +31,9 @@ from .suggest import keyboard_suggestion
 TRIES = 4  # a search that fails because a node went away is tried again on the others
 MAX_EXCLUDED_ARTICLES = 10_000  # articles an exclusion can remove (terms query on their ids)
 DF_PAIRS = 3_000  # (field, term) document frequencies asked in one request
+# A keyword query's partial matches score this times their coordinated score: below any complete
+# match's score (a sum of BM25 scores, over 1e-8 unless a term is in nearly all of 10^7 sections).
+PARTIAL_SCALE = 2.0 ** -40
 
 
 _token = opensearch_load.token
@@ -143,8 +148,20 @@ class OpenSearchEngine(Engine):
         by_date = sort == "date" or not n
         asked = dict(page=page, size=size, by_date=by_date, group=group)
         relaxed = False
+        tiered = partial.tiered(parsed) and not by_date  # keywords newest first: every word, as embedded
+        partial_from = None
         if not n:
             response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
+        elif tiered:
+            every = {"bool": {"filter": [clause_query(c) for c in clauses]}}
+            complete = {"filter": every}
+            if group == "article":
+                complete["aggs"] = {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}
+            response = self._page(self._tiered(parsed, filters), aggs={"complete": complete}, **asked)
+            counted = response["aggregations"]["complete"]
+            whole = counted["articles"]["value"] if group == "article" else counted["doc_count"]
+            partial_from = partial.boundary(whole, self._total(response, group))
+            relaxed = not whole
         elif n <= STRICT_WORDS:
             response = self._page({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, **asked)
             if not self._total(response, group) and parsed.can_relax:
@@ -157,14 +174,18 @@ class OpenSearchEngine(Engine):
             relaxed = parsed.can_relax and not response["aggregations"]["complete"]["doc_count"]
         total = self._total(response, group)
         found = self._found(response)
+        if partial_from is not None:  # the partial hits' scores were scaled below every complete one's
+            first = (page - 1) * size
+            found = [(src, score / PARTIAL_SCALE if first + i >= partial_from else score)
+                     for i, (src, score) in enumerate(found)]
         stored = [opensearch_load.stored_fields(src) for src, _ in found]
         hits = [hit_of(f, score, parsed.marks) for f, (_, score) in zip(stored, found)]
         if group == "article":  # a hit that is the same story as a better one is folded into it, as embedded
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
-        # the facets count what the words match: all of them unless the query was relaxed or is long
-        strict = n <= STRICT_WORDS and not relaxed
-        queries = [clause_query(c) for c in clauses]
-        matching = ({"bool": {"must": queries}} if strict else {"bool": {"should": queries, "minimum_should_match": 1}}
+        # the facets count what the list holds: every word, or (keywords listing partial matches, a relaxed
+        # or a long query) what may stand for some of them
+        strict = n <= STRICT_WORDS and not relaxed and not tiered
+        matching = ({"bool": {"filter": [clause_query(c) for c in clauses]}} if strict else self._listed(parsed)
                     if n else {"match_all": {}})
         counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges)
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(text, user_words)) if not total else None
@@ -172,7 +193,7 @@ class OpenSearchEngine(Engine):
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
             return replace(fixed, query=q, suggestion=suggestion, corrected=True,
                            took_ms=(time.perf_counter() - started) * 1000)
-        return page_of(hits, total, relaxed and total > 0, None, suggestion, counted)
+        return replace(page_of(hits, total, relaxed and total > 0, None, suggestion, counted), partial_from=partial_from)
 
     def _filters(self, parsed: Parsed) -> dict:
         """Return the bool filter and must_not of the query's source and date filters and its exclusions.
@@ -191,20 +212,39 @@ class OpenSearchEngine(Engine):
                 must_not.append({"terms": {schema.ARTICLE: [b["key"] for b in buckets]}})
         return {"filter": filter_, "must_not": must_not}
 
+    @staticmethod
+    def _listed(parsed: Parsed) -> dict:
+        """Return the filter of the sections a partial list holds: every clause, or partial.eligible's."""
+        every = {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}
+        if not parsed.carrying:
+            return every
+        some = {"bool": {"should": [clause_query(c) for c in parsed.carrying], "minimum_should_match": 1}}
+        eligible = {"bool": {"filter": [some] + [clause_query(c) for c in partial.required(parsed)]}}
+        return {"bool": {"should": [every, eligible], "minimum_should_match": 1}}
+
     def _coordinated(self, parsed: Parsed, filters: dict) -> dict:
         """Return the query matching any clause, coordinated by the idf-weighted share matched.
 
-        A section matching only lone digits or syllables ("alert(1)") is left out unless it matches
-        every clause, as in the embedded engine.
+        A section matching only lone digits or syllables ("alert(1)"), or missing a title: word, is
+        left out unless it matches every clause, as in the embedded engine (chaja.search.partial).
         """
         filter_ = list(filters["filter"])
-        carrying = parsed.carrying
-        if len(carrying) < len(parsed.clauses):
-            every = {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}
-            filter_.append({"bool": {"should": [clause_query(c) for c in carrying] + [every], "minimum_should_match": 1}})
+        if len(parsed.carrying) < len(parsed.clauses) or partial.required(parsed):
+            filter_.append(self._listed(parsed))
         base = {"bool": {"should": [clause_query(c) for c in parsed.clauses], "minimum_should_match": 1,
                          "filter": filter_, "must_not": filters["must_not"]}}
         return coordinated(parsed.clauses, self._weights(parsed.clauses), base)
+
+    def _tiered(self, parsed: Parsed, filters: dict) -> dict:
+        """Return a keyword query's: every clause scored as AND scores it, above the partial matches coordinated.
+
+        The partial matches' scores are scaled by PARTIAL_SCALE, a power of two: exact in floating
+        point, so they keep their order among themselves and stay below every complete match's.
+        """
+        every = [clause_query(c) for c in parsed.clauses]
+        some = {"bool": {"must": [self._coordinated(parsed, {"filter": [], "must_not": []})],
+                         "must_not": [{"bool": {"filter": every}}], "boost": PARTIAL_SCALE}}
+        return {"bool": {"should": [{"bool": {"must": every}}, some], "minimum_should_match": 1, **filters}}
 
     def _weights(self, clauses: list[Clause]) -> list[float]:
         """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight)."""

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 
 # shown by the page and the terminal when ResultPage.relaxed is true
 RELAXED_NOTICE = "모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다."
+# shown by the page and the terminal before the first hit with only some of the words (partial_at)
+PARTIAL_NOTICE = "여기부터는 검색어 일부만 포함한 결과입니다."
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,24 @@ class ResultPage:
     notice: str | None = None  # how the query was read when not as typed (cut short, a condition ignored)
     corrected: bool = False  # the hits are for suggestion, because the query as typed found nothing
     facets: dict | None = None  # {"source": [FacetValue], "year": [FacetValue]}, when a search ran
+    # Where the hits with only some of the words begin in the whole list (how many hits with every
+    # word precede them; 0 when relaxed); None when every hit has every word or the query is long.
+    partial_from: int | None = None
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.size))
+
+    @property
+    def partial_at(self) -> int | None:
+        """Return the index on this page of the first hit with only some of the words (None if it has none).
+
+        None too for a relaxed list (no hit has every word): RELAXED_NOTICE says that once, above it.
+        """
+        if self.partial_from is None or self.relaxed:
+            return None
+        at = max(0, self.partial_from - (self.page - 1) * self.size)
+        return at if at < len(self.hits) else None
 
     @property
     def past_end(self) -> str | None:
@@ -67,7 +83,7 @@ class ResultPage:
         out = {
             "query": self.query, "total": self.total, "page": self.page, "size": self.size,
             "took_ms": round(self.took_ms, 3), "relaxed": self.relaxed, "suggestion": self.suggestion,
-            "corrected": self.corrected,
+            "corrected": self.corrected, "partial_from": self.partial_from,
             "hits": [{**asdict(h), "duplicates": list(h.duplicates)} for h in self.hits],
         }
         if self.facets is not None:

@@ -36,13 +36,17 @@ def test_every_command_has_help(runner, path):
 
 
 def test_search_prints_marked_results_and_exits_0(runner, corpus_index):
+    from chaja.search.results import PARTIAL_NOTICE
+
     result = runner.invoke(main, ["search", "기준금리를 동결했다", "--index", str(corpus_index)])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0].startswith("검색 결과 1건 (1/1쪽, ")
+    assert lines[0].startswith("검색 결과 2건 (1/1쪽, ")
     assert lines[2] == "1. 한국은행, [기준금리] 3.5% [동결]… \"집값·가계부채 더 지켜봐야\"  (2024-08-22 · 한빛일보)"
     assert lines[3] == "   news/bok-base-rate-freeze §0"
     assert "[기준금리]를 연 3.5%로 [동결]했다" in lines[4]
+    # then the article with 기준금리 alone, after a line that says so
+    assert lines[5:9] == ["", PARTIAL_NOTICE, "", "2. 원·달러 환율 1,440원 돌파… 2년 1개월 만에 최고치  (2024-12-10 · 한빛일보)"]
 
 
 def test_search_past_the_last_page_says_where_the_results_end(runner, corpus_index):

@@ -51,7 +51,10 @@ def test_the_location_selects_the_opensearch_engine(os_engine, engine):
 CASES = [
     ("협력", ["news/daejeon-quantum-computer", "archive-003", "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]),
     ("협력하였다", ["news/daejeon-quantum-computer", "archive-003", "news/gwangju-ai-cluster", "news/busan-port-lng-bunkering"]),
-    ("인공지능 산업", ["news/gwangju-ai-cluster", "news/private-5g-networks"]),
+    # two words: the articles with both, then those with one of them (partial_from 2)
+    ("인공지능 산업", ["news/gwangju-ai-cluster", "news/private-5g-networks", "archive-003",
+                 "blog/small-company-cloud-migration", "blog/kpop-world-tour-economics", "news/busan-port-lng-bunkering",
+                 "news/won-dollar-exchange-rate", "news/semiconductor-exports-record"]),
     ("인공지능산업", ["news/gwangju-ai-cluster", "news/private-5g-networks"]),
     ("의원", ["news/jeju-foreign-tourists", "news/hanji-unesco-bid"]),
     # 韓國 also asks for its reading 한국 now (#13): the embedded engine's top ten of its 15 articles
@@ -77,7 +80,9 @@ CASES = [
     ("김장 배추 우주선", ["archive-007"]),
     ("한국은행 기준금리 동결 가계부채", ["news/bok-base-rate-freeze", "news/won-dollar-exchange-rate"]),
     ("한국은행 기준금리 가계부채 우주정거장 도킹", ["news/bok-base-rate-freeze", "news/won-dollar-exchange-rate"]),
-    ("기준금리 가계부채 동결", ["news/bok-base-rate-freeze"]),
+    ("기준금리 가계부채 동결", ["news/bok-base-rate-freeze", "news/won-dollar-exchange-rate"]),
+    ("title:인공지능 산업", ["news/gwangju-ai-cluster"]),  # a partial match keeps 인공지능 in its title: none does
+    ("반도체 수출 1", ["news/semiconductor-exports-record", "news/won-dollar-exchange-rate", "archive-005"]),
     ("우주선 블랙홀", []),
     ("-김장", []),
 ]
@@ -87,12 +92,21 @@ CASES = [
 def test_query_language_gives_the_embedded_hits(os_engine, engine, q, expected):
     mine, theirs = os_engine.search(q), engine.search(q)
     assert ids(mine) == ids(theirs) == expected
-    assert (mine.total, mine.relaxed, mine.message, mine.suggestion) == (theirs.total, theirs.relaxed, theirs.message,
-                                                                        theirs.suggestion)
+    assert (mine.total, mine.relaxed, mine.partial_from, mine.message, mine.suggestion) == \
+           (theirs.total, theirs.relaxed, theirs.partial_from, theirs.message, theirs.suggestion)
     assert [(h.section, h.title_html, h.snippet_html) for h in mine.hits] == \
            [(h.section, h.title_html, h.snippet_html) for h in theirs.hits]
     # the same BM25: scores agree up to Lucene's and Whoosh's rounding of section lengths
     assert [h.score for h in mine.hits] == pytest.approx([h.score for h in theirs.hits], rel=0.05)
+
+
+def test_keyword_pages_across_where_partial_matches_begin(os_engine, engine):
+    for number in (1, 2, 3):
+        mine, theirs = os_engine.search("인공지능 산업", size=3, page=number), engine.search("인공지능 산업", size=3, page=number)
+        assert ids(mine) == ids(theirs) and (mine.total, mine.partial_from, mine.partial_at) == (8, 2, [2, 0, 0][number - 1])
+        # the partial hits show their coordinated score, not the one scaled below the complete hits
+        assert [h.score for h in mine.hits] == pytest.approx([h.score for h in theirs.hits], rel=0.05)
+    assert os_engine.search("인공지능 산업", sort="date").partial_from is None
 
 
 def test_relaxed_partial_matches_and_filters_given_as_parameters(os_engine):

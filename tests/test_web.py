@@ -16,7 +16,8 @@ from conftest import SCRIPT, WEB_ARTICLES
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
-SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"]
+SEARCH_KEYS = ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "partial_from",
+               "hits"]
 FACETS = ["facets"]  # present whenever a search ran
 HIT_KEYS = ["id", "title", "title_html", "url", "date", "source", "score", "section", "snippet_html", "duplicates"]
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -46,16 +46,22 @@ SCHEMAS = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "hits"],
+        "required": ["query", "total", "page", "size", "took_ms", "relaxed", "suggestion", "corrected", "partial_from",
+                     "hits"],
         "properties": {
             "query": {"type": "string"},
-            "total": {"type": "integer", "minimum": 0, "description": "Number of matching articles."},
+            "total": {"type": "integer", "minimum": 0, "description": "Number of articles listed: those with every "
+                                                                    "word, then (up to three words) those with some."},
             "page": {"type": "integer", "minimum": 1, "maximum": request_rules.MAX_PAGE},
             "size": {"type": "integer", "minimum": 1, "maximum": request_rules.MAX_SIZE},
             "took_ms": {"type": "number"},
             "relaxed": {"type": "boolean", "description": "True when no article had every word, so articles with some of them are shown."},
             "suggestion": {"type": ["string", "null"], "description": "The query with the words the index does not hold corrected (typos by jamo distance, Hangul typed on the English layout), or null."},
             "corrected": {"type": "boolean", "description": "True when the query as typed found nothing and the hits are for suggestion."},
+            "partial_from": {"type": ["integer", "null"], "minimum": 0,
+                             "description": "For a query of up to three words: the rank (from 0, in the whole list) "
+                                            "where the hits with only some of the words begin, after every hit with "
+                                            "all of them (0 when relaxed); null when every hit has every word."},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {"type": "object", "required": ["source", "year"],
                        "description": "Articles matching the query by source and by year, each counted under every "

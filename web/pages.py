@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest
 
 from chaja.search import QueryError, facets
 from chaja.search import request as request_rules
-from chaja.search.results import RELAXED_NOTICE
+from chaja.search.results import PARTIAL_NOTICE, RELAXED_NOTICE
 
 from . import get_engine
 
@@ -76,7 +76,7 @@ def index():
     return render_template("index.html", q=q, sort=sort, sorts=SORTS, result=result, filters=filters,
                            search_url=partial(search_url, **filters), page_numbers=page_numbers,
                            article_url=partial(article_url, q=q, page=number, sort=sort, **filters),
-                           relaxed_notice=RELAXED_NOTICE,
+                           relaxed_notice=RELAXED_NOTICE, partial_notice=PARTIAL_NOTICE,
                            periods=facets.periods(get_engine().newest_date()))
 
 

@@ -6,7 +6,7 @@ import html
 import re
 
 from chaja.search import ResultPage
-from chaja.search.results import RELAXED_NOTICE
+from chaja.search.results import PARTIAL_NOTICE, RELAXED_NOTICE
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -37,7 +37,10 @@ def render_page(page: ResultPage, color: bool = False) -> str:
         lines.append("검색 결과가 없습니다.")
         return "\n".join(lines)
     lines.append(f"검색 결과 {page.total}건 ({page.page}/{page.pages}쪽, {page.took_ms:.1f} ms)")
-    for n, hit in enumerate(page.hits, start=(page.page - 1) * page.size + 1):
+    for i, hit in enumerate(page.hits):
+        n = (page.page - 1) * page.size + 1 + i
+        if i == page.partial_at:
+            lines += ["", PARTIAL_NOTICE]
         meta = " · ".join(x for x in (hit.date, hit.source) if x)
         lines.append("")
         lines.append(f"{n}. {plain(hit.title_html, color)}" + (f"  ({meta})" if meta else ""))

@@ -7,6 +7,9 @@ Measures nDCG@10, R@100 and MRR@10 (ir_measures) at article level (qrels.tsv) an
 - ``best-section``: one hit per article, named by its best section, as /api/search returns them
   (judged against the section qrels).
 
+Each chaja row is followed by the same run scored on the short queries alone (``<=3w``: at most
+STRICT_WORDS words as the engine counts them, its clauses), the ones a strict AND would cut.
+
 chaja is asked exactly as the web asks (Engine.search, size=100, through chaja.search.evaluate).
 Lucene-nori (KoreanAnalyzer, BM25 1.2/0.75) indexes one doc per article and, separately, one doc
 per section, the latter in two configurations: the section's title in a field of its own, queried
@@ -40,6 +43,7 @@ import ir_measures  # noqa: E402
 from chaja.index import store  # noqa: E402
 from chaja.index.builder import rebuild  # noqa: E402
 from chaja.search import Engine, scoring  # noqa: E402
+from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import MEASURES, evaluate, read_qrels, read_queries  # noqa: E402
 
 # ../shared/data beside the checkout (or $CHAJA_SHARED_DATA)
@@ -146,11 +150,25 @@ def best_per_article(docids: list[str], k: int = 100) -> list[str]:
     return out[:k]
 
 
+def short_queries(engine: Engine, queries: dict[str, str]) -> set[str]:
+    """Return the ids of the queries of at most STRICT_WORDS words as the engine counts them (its clauses)."""
+    gen = engine._current()
+    return {qid for qid, text in queries.items() if len(engine._parse(gen, text).clauses) <= STRICT_WORDS}
+
+
+def short_row(full: dict, qrels: dict, run: dict[str, list[str]], short: set[str]) -> dict:
+    """Score the same run on the short queries alone: a row labelled level + " <=3w"."""
+    return row(full["system"], full["weights"], f"{full['level']} <={STRICT_WORDS}w", qrels,
+               {q: d for q, d in run.items() if q in short}, len(short))
+
+
 def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -> list[dict]:
-    """Score chaja with these field weights at both levels, and in the best-section view."""
+    """Score chaja with these field weights at both levels, and in the best-section view, over all
+    queries and over the short ones (at most STRICT_WORDS words)."""
     scoring.WEIGHTS.clear()
     scoring.WEIGHTS.update(weights)  # read at query-parse time, so this changes ranking, not the index
     engine = Engine(root)
+    short = short_queries(engine, queries)
     label = ",".join(f"{k}={v:g}" for k, v in weights.items())
     rows = []
     for level, qrels in QRELS.items():
@@ -158,10 +176,12 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -
         rows.append({"system": "chaja", "weights": label, "level": level, "queries": r.judged, "no_hit": r.no_hit,
                      **{NAMES[m]: round(v, 4) for m, v in r.measures.items()},
                      "p50_ms": round(r.p50_ms, 2), "p95_ms": round(r.p95_ms, 2)})
+        rows.append(short_row(rows[-1], read_qrels(qrels), r.run, short))
     # One hit per article named by its best section: the list /api/search returns.
     best = {qid: [f"{h.id}#{h.section.index}" for h in engine.search(text, size=100).hits]
             for qid, text in queries.items()}
     rows.append(row("chaja", label, "best-section", read_qrels(QRELS["section"]), best, len(queries)))
+    rows.append(short_row(rows[-1], read_qrels(QRELS["section"]), best, short))
     return rows
 
 
@@ -197,12 +217,12 @@ def nori_rows(articles: list[dict], queries: dict[str, str]) -> list[dict]:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'system':12} {'weights':32} {'level':12} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6}"
-          f" {'p50 ms':>7} {'p95 ms':>7}")
+    print(f"{'system':12} {'weights':32} {'level':17} {'queries':>7} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7}"
+          f" {'no-hit':>6} {'p50 ms':>7} {'p95 ms':>7}")
     for r in rows:
         ms = "".join(f" {r[k]:7.1f}" if r[k] is not None else f" {'-':>7}" for k in ("p50_ms", "p95_ms"))
-        print(f"{r['system']:12} {r['weights']:32} {r['level']:12} {r['nDCG@10']:8.4f} {r['R@100']:7.4f}"
-              f" {r['MRR@10']:7.4f} {r['no_hit']:6d}{ms}")
+        print(f"{r['system']:12} {r['weights']:32} {r['level']:17} {r['queries']:7d} {r['nDCG@10']:8.4f}"
+              f" {r['R@100']:7.4f} {r['MRR@10']:7.4f} {r['no_hit']:6d}{ms}")
 
 
 def main() -> None:
@@ -213,6 +233,8 @@ def main() -> None:
     ap.add_argument("--weights", type=parse_weights, action="append", help="field weights to try, repeatable "
                     "(default: the WEIGHTS in search/scoring.py)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
+    ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
+                    "(the engine's clauses), the ones partial matches change")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.json",
                     help="JSON file to update (default %(default)s)")
@@ -224,10 +246,13 @@ def main() -> None:
     if args.limit:
         queries = dict(itertools.islice(queries.items(), args.limit))
     n = min(args.distractors, VOLUME)
-    setting = f"korquad1-dev+{n}"
+    setting = f"korquad1-dev+{n}" + (" short" if args.short else "")
+    root = bench_index(n, args.index_dir)
+    if args.short:
+        short = short_queries(Engine(root), queries)
+        queries = {q: text for q, text in queries.items() if q in short}
     print(f"quality on korquad1-dev ({len(queries):,} queries) with {n:,} kowiki-volume distractors")
 
-    root = bench_index(n, args.index_dir)
     print(f"chaja index: {root} ({store.require(root).meta().get('articles'):,} articles)")
     rows = []
     for weights in args.weights or [dict(scoring.WEIGHTS)]:
