@@ -97,8 +97,8 @@ def _grouped_by_every_pair(stored: list[dict]) -> list[list[int]]:
     for i, w in enumerate(words):
         for g in groups:
             head = words[g[0]]
-            if (w and len(w & head) / len(w | head) >= related.SAME_STORY
-                    and related._same_day(stored[i].get(schema.DATE), stored[g[0]].get(schema.DATE))):
+            need = related._threshold(stored[i], stored[g[0]])
+            if need is not None and w and len(w & head) / len(w | head) >= need:
                 g.append(i)
                 break
         else:
@@ -109,7 +109,8 @@ def _grouped_by_every_pair(stored: list[dict]) -> list[list[int]]:
 _field = st.lists(st.sampled_from(["협력", "반도체", "수출", "3.5", "1,419", "2026", ".5", "ai", "국회", "의원",
                                    "경제", "韓國", "한국", "늘", "12억"]), unique=True, max_size=8)
 _hit = st.fixed_dictionaries({schema.SPANS: st.lists(_field.map(lambda ts: (SEPARATOR.join(ts), b"")), min_size=1, max_size=3),
-                              schema.DATE: st.sampled_from([None, "2026-11-30", "2026-11-29"])})
+                              schema.DATE: st.sampled_from([None, "2026-11-30", "2026-11-29"]),
+                              schema.TEXT: st.sampled_from(["가", "나"])})
 
 
 @given(st.lists(_hit, max_size=8))
@@ -120,3 +121,19 @@ _hit = st.fixed_dictionaries({schema.SPANS: st.lists(_field.map(lambda ts: (SEPA
 def test_same_stories_skips_only_pairs_that_could_not_be_one_story(stored) -> None:
     # the size bounds that spare building word sets never change which hits are folded together
     assert related.same_stories(stored) == _grouped_by_every_pair(stored)
+
+
+def test_undated_articles_fold_only_as_the_same_text() -> None:
+    # Two undated encyclopedia articles of a yearly series share most words (numbers are not words):
+    # not one story. The same text under two ids is.
+    def hit(words: list[str], date: str | None = None, text: str = "") -> dict:
+        return {schema.SPANS: [(SEPARATOR.join(words), b"")], schema.DATE: date, schema.TITLE: "제21대 국회의원 선거",
+                schema.TEXT: text}
+
+    words = ["대한민국", "선거", "국회", "의원", "정당", "투표"]
+    assert related.same_stories([hit(words, text="2020년 선거"), hit(words, text="2024년 선거")]) == [[0], [1]]
+    assert related.same_stories([hit(words, text="2020년 선거"), hit(words, text="2020년 선거")]) == [[0, 1]]
+    # dated the same day, much the same words are one story rewritten; a day apart they are a series
+    other = words[:-1] + ["개표"]  # Jaccard 5/7
+    assert related.same_stories([hit(words, "2026-11-30", "가"), hit(other, "2026-11-30", "나")]) == [[0, 1]]
+    assert related.same_stories([hit(words, "2026-11-30", "가"), hit(other, "2026-11-29", "나")]) == [[0], [1]]
