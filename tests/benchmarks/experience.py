@@ -17,24 +17,19 @@ under /tmp/chaja-bench/experience-kq+N. Needs ../shared/data (or $CHAJA_SHARED_D
 from __future__ import annotations
 
 import argparse
-import gzip
-import itertools
-import json
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-from chaja.index import store
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data import BENCH_DIR, KORQUAD, kowiki_paths  # noqa: E402
+
+from chaja.index import store  # noqa: E402
 from chaja.index.builder import rebuild
 from chaja.search import Engine, engine as engine_module, jamo
 
-DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
-KORQUAD = DATA / "korquad1-dev"
-SHARDS = sorted((DATA / "kowiki-volume").glob("corpus-0*.jsonl.gz"))
-BENCH_DIR = Path(os.environ.get("CHAJA_BENCH_DIR", "/tmp/chaja-bench"))
 MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 LATIN = {v: k for k, v in zip("qwertyuiopasdfghjklzxcvbnmQWERTOP",
                               "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡㅃㅉㄸㄲㅆㅒㅖ")}
@@ -45,17 +40,7 @@ def bench_index(n: int) -> Path:
     root = BENCH_DIR / f"experience-kq+{n}"
     if store.current(root) is not None:
         return root
-    paths = [KORQUAD / "corpus.jsonl"]
-    if n:
-        subset = BENCH_DIR / f"kowiki-first-{n}.jsonl"
-        if not subset.exists():
-            BENCH_DIR.mkdir(parents=True, exist_ok=True)
-            tmp = subset.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "w", encoding="utf-8") as out:
-                lines = itertools.chain.from_iterable(gzip.open(p, "rt", encoding="utf-8") for p in SHARDS)
-                out.writelines(itertools.islice((line for line in lines if line.strip()), n))
-            tmp.rename(subset)
-        paths.append(subset)
+    paths = [KORQUAD / "corpus.jsonl", *(kowiki_paths(n) if n else [])]
     print(f"building {root} ...", flush=True)
     report = rebuild(paths, root)
     print(f"built {report.articles:,} articles in {report.seconds:.0f} s", flush=True)

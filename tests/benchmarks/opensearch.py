@@ -26,7 +26,6 @@ files. Quality and latency at 60,000 articles, without part 2:
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import itertools
 import json
@@ -39,7 +38,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from chaja.index import opensearch as osx
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data import BENCH_DIR, KORQUAD, kowiki_paths  # noqa: E402
+
+from chaja.index import opensearch as osx  # noqa: E402
 from chaja.index import opensearch_load, store
 from chaja.index.builder import rebuild
 from chaja.index.opensearch_from_index import rebuild_from_index
@@ -47,10 +49,6 @@ from chaja.search import Engine
 from chaja.search.evaluate import evaluate, read_queries
 
 HERE = Path(__file__).resolve().parent
-DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or HERE.parents[2] / "shared" / "data")
-KORQUAD = DATA / "korquad1-dev"
-SHARDS = sorted((DATA / "kowiki-volume").glob("corpus-0*.jsonl.gz"))
-BENCH_DIR = Path(os.environ.get("CHAJA_BENCH_DIR", "/tmp/chaja-bench"))
 QRELS = {"article": KORQUAD / "qrels.tsv", "section": KORQUAD / "qrels-sections.tsv"}
 CHAJA = shutil.which("chaja") or str(Path(sys.executable).with_name("chaja"))
 
@@ -63,19 +61,6 @@ def cluster_module():
     return module
 
 
-def kowiki_file(n: int) -> Path:
-    """Return a JSON Lines file of the first n kowiki-volume articles (written once)."""
-    path = BENCH_DIR / f"kowiki-first-{n}.jsonl"
-    if not path.exists():
-        BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "w", encoding="utf-8") as out:
-            lines = itertools.chain.from_iterable(gzip.open(p, "rt", encoding="utf-8") for p in SHARDS)
-            out.writelines(itertools.islice((line for line in lines if line.strip()), n))
-        tmp.rename(path)
-    return path
-
-
 def quality(loc: str, n: int, limit: int, from_index: Path | None = None) -> list[dict]:
     """Evaluate both backends on korquad1-dev + n distractors (or the index from_index); one row per backend and level."""
     if from_index:
@@ -84,7 +69,7 @@ def quality(loc: str, n: int, limit: int, from_index: Path | None = None) -> lis
         r = rebuild_from_index(embedded, osx.location(loc), progress=Progress())
         how = f"loaded from {embedded} without Kiwi"
     else:
-        inputs = [KORQUAD / "corpus.jsonl", *([kowiki_file(n)] if n else [])]
+        inputs = [KORQUAD / "corpus.jsonl", *(kowiki_paths(n) if n else [])]
         embedded = BENCH_DIR / f"embedded-kq+{n}"
         if store.current(embedded) is None:
             r = rebuild(inputs, embedded)
@@ -121,12 +106,12 @@ class Progress:
 
 def indexing(loc_base: str, n: int, processes: list[int]) -> list[dict]:
     """Time a rebuild of n kowiki articles split over 1, 2, 4 ... `--part` processes, published at the end."""
-    path = kowiki_file(n)
+    paths = [str(p) for p in kowiki_paths(n)]
     rows = []
     for p in processes:
         loc = f"{loc_base}-{p}p"
         started = time.perf_counter()
-        runs = [subprocess.Popen([CHAJA, "index", "rebuild", str(path), "--index", loc, "--part", f"{k}/{p}"],
+        runs = [subprocess.Popen([CHAJA, "index", "rebuild", *paths, "--index", loc, "--part", f"{k}/{p}"],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for k in range(1, p + 1)]
         codes = [r.wait() for r in runs]
         if any(codes):

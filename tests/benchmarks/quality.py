@@ -36,6 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import nori  # noqa: E402  (pyjnius must come before anything that could start a JVM)
+from data import BENCH_DIR, KORQUAD, SHARDS, VOLUME, kowiki_paths  # noqa: E402  (others import them from here too)
 from nori_smoke import article_docs, read_articles, section_docs  # noqa: E402
 
 import ir_measures  # noqa: E402
@@ -46,12 +47,6 @@ from chaja.search import Engine, scoring  # noqa: E402
 from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import MEASURES, evaluate, read_qrels, read_queries  # noqa: E402
 
-# ../shared/data beside the checkout (or $CHAJA_SHARED_DATA)
-DATA = Path(os.environ.get("CHAJA_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
-KORQUAD = DATA / "korquad1-dev"
-SHARDS = sorted((DATA / "kowiki-volume").glob("corpus-0*.jsonl.gz"))
-VOLUME = 60_000  # articles in kowiki-volume
-BENCH_DIR = Path(os.environ.get("CHAJA_BENCH_DIR", "/tmp/chaja-bench"))
 RESULTS = HERE / "results"
 QRELS = {"article": KORQUAD / "qrels.tsv", "section": KORQUAD / "qrels-sections.tsv"}
 NAMES = {"nDCG@10": "nDCG@10", "R@100": "R@100", "RR@10": "MRR@10"}
@@ -80,21 +75,6 @@ def print_machine(info: dict) -> None:
 def kowiki(n: int) -> Iterator[dict]:
     """Yield the first n kowiki-volume articles (the shards in order)."""
     return itertools.islice(itertools.chain.from_iterable(read_articles(p) for p in SHARDS), n)
-
-
-def kowiki_paths(n: int) -> list[Path]:
-    """Return files holding exactly the first n kowiki-volume articles, writing a subset file if needed."""
-    if n >= VOLUME:
-        return list(SHARDS)
-    path = BENCH_DIR / f"kowiki-first-{n}.jsonl"
-    if not path.exists():
-        BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            for a in kowiki(n):
-                f.write(json.dumps(a, ensure_ascii=False) + "\n")
-        tmp.rename(path)
-    return [path]
 
 
 def bench_index(n: int, index_dir: Path | None = None) -> Path:
