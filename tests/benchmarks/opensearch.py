@@ -61,9 +61,12 @@ def cluster_module():
     return module
 
 
-def quality(loc: str, n: int, limit: int, from_index: Path | None = None) -> list[dict]:
+def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: bool = True) -> list[dict]:
     """Evaluate both backends on korquad1-dev + n distractors (or the index from_index); one row per backend and level."""
-    if from_index:
+    if from_index and not load:
+        embedded = from_index
+        print(f"opensearch: {loc} as already loaded from {embedded}", flush=True)
+    elif from_index:
         embedded = from_index
         store.require(embedded)
         r = rebuild_from_index(embedded, osx.location(loc), progress=Progress())
@@ -76,8 +79,9 @@ def quality(loc: str, n: int, limit: int, from_index: Path | None = None) -> lis
             print(f"embedded: built {r.articles:,} articles in {r.seconds:.0f} s")
         r = opensearch_load.rebuild(inputs, osx.location(loc))
         how = "built"
-    print(f"opensearch: {how}: {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s "
-          f"({r.rate:.1f} articles/s)", flush=True)
+    if load or not from_index:
+        print(f"opensearch: {how}: {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s "
+              f"({r.rate:.1f} articles/s)", flush=True)
     queries = read_queries(KORQUAD / "queries.tsv")
     if limit:
         queries = dict(itertools.islice(queries.items(), limit))
@@ -135,6 +139,8 @@ def main() -> None:
     ap.add_argument("--skip", choices=["quality", "indexing"], action="append", default=[])
     ap.add_argument("--from-index", type=Path, default=None,
                     help="an existing embedded index of korquad1-dev + distractors to measure and load (no Kiwi)")
+    ap.add_argument("--no-load", action="store_true",
+                    help="with --from-index and --hosts: the cluster already holds that index; measure only")
     ap.add_argument("--heap", default="384m", help="each test node's Java heap (default 384m)")
     args = ap.parse_args()
 
@@ -143,13 +149,15 @@ def main() -> None:
     if args.hosts is None:
         cluster_py = cluster_module()
         cluster_py.HEAP = f"-Xmx{args.heap}"
+        cluster_py.JIT.clear()  # latency is timed: the JVM's optimising compiler, as in production
         cluster = cluster_py.start(Path(tempfile.mkdtemp(prefix="chaja-bench-opensearch-")), nodes=3)
         args.hosts = ",".join(cluster.hosts)
     try:
         if "quality" not in args.skip:
             name = (f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}" if args.from_index
                     else f"bench-kq{args.distractors}")
-            rows = quality(f"opensearch://{args.hosts}/{name}", args.distractors, args.limit, args.from_index)
+            rows = quality(f"opensearch://{args.hosts}/{name}", args.distractors, args.limit, args.from_index,
+                           load=not args.no_load)
             print(f"\n{'backend':11} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6} {'p50 ms':>7} {'p95 ms':>7}")
             for r in rows:
                 print(f"{r['backend']:11} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f} {r['RR@10']:7.4f}"
