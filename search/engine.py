@@ -291,7 +291,8 @@ class Engine:
     def _hits(gen: OpenGeneration, found, parsed, fold: bool = False) -> list[Hit]:
         """Return the hits of found documents; with fold, a hit the same story as a better one is folded into it."""
         stored = [gen.stored_fields(d) for d, _ in found]
-        hits = [hit_of(f, score, parsed.marks) for (_, score), f in zip(found, stored)]
+        marks = parsed.marks  # a property that walks the clauses: once a page, not once a hit
+        hits = [hit_of(f, score, marks) for (_, score), f in zip(found, stored)]
         if fold:
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
         return hits
