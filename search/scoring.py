@@ -135,7 +135,7 @@ def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> t
         # run in clause order, so they equal adding clause by clause (scores[ids] += s), in half the time.
         ids = np.concatenate([i for i, _ in parts])
         np.add.at(scores, ids, np.concatenate([s for _, s in parts]))
-        np.add.at(count, ids, 1)
+        np.add.at(count, ids, np.int16(1))  # a Python 1 takes numpy's slow path: 30x slower
         np.add.at(share, ids, np.repeat(np.array([w / total for w in weights], dtype=np.float32),
                                         [len(i) for i, _ in parts]))
     # Postings include the documents deleted by an update: they match nothing.
