@@ -8,7 +8,7 @@ one JSON line (hit ids, sections, order, scores, total, snippets and marks, face
 versions of the engine can be compared exactly (--compare A B).
 
 Run: python tests/benchmarks/query_cpu.py --index-dir /tmp/chaja-bench/kq+60000 [--skip 200] [--limit 1000]
-     [--profile] [--pages out.jsonl]
+     [--profile] [--pages out.jsonl [--variants]]
      python tests/benchmarks/query_cpu.py --compare before.jsonl after.jsonl
 """
 
@@ -42,16 +42,30 @@ def page_record(q: str, page) -> dict:
     return record
 
 
-def run(engine: Engine, texts: list[str], pages: Path | None) -> list[float]:
-    """Search each text once; return the CPU milliseconds of each, writing the pages if asked."""
+def variants(q: str) -> list[tuple[str, dict]]:
+    """Return other requests made of a question, for comparing the paths a question alone does not take."""
+    words = q.split()
+    return [(" ".join(words[:2]), {}), (" ".join(words[:3]), {"sort": "date"}), (q, {"source": "wikipedia"}),
+            (q, {"group": "section", "page": 2}), (" ".join(words[:3]) + " -" + words[-1], {}),
+            (" ".join(words[:2]), {"date_from": "2000-01-01"})]
+
+
+def run(engine: Engine, texts: list[str], pages: Path | None, more: bool = False) -> list[float]:
+    """Search each text once; return the CPU milliseconds of each, writing the pages if asked.
+
+    With more, every fifth text's variants() are searched too (written, not timed).
+    """
     out = open(pages, "w", encoding="utf-8") if pages else None
     ms = []
-    for q in texts:
+    for i, q in enumerate(texts):
         t0 = time.process_time()
         page = engine.search(q, size=K)
         ms.append((time.process_time() - t0) * 1000)
         if out:
             out.write(json.dumps(page_record(q, page), ensure_ascii=False, sort_keys=True) + "\n")
+            for text, options in variants(q) if more and i % 5 == 0 else ():
+                record = page_record(text, engine.search(text, size=K, **options)) | {"options": options}
+                out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     if out:
         out.close()
     return ms
@@ -82,6 +96,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=1000, help="questions timed after them (default %(default)s)")
     ap.add_argument("--profile", action="store_true", help="profile the slowest 5%% again under cProfile")
     ap.add_argument("--pages", type=Path, help="write every timed page as a JSON line here")
+    ap.add_argument("--variants", action="store_true",
+                    help="with --pages, also write variants of every fifth question (keywords, filters, sort, group)")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two --pages files")
     args = ap.parse_args()
     if args.compare:
@@ -94,7 +110,7 @@ def main() -> None:
     engine.warm()
     tune_gc()
     run(engine, warm, None)
-    ms = run(engine, timed, args.pages)
+    ms = run(engine, timed, args.pages, args.variants)
     print(f"{len(ms)} questions (after {len(warm)} warm-up): CPU ms per query p50 {percentile(ms, 50):.2f}  "
           f"p95 {percentile(ms, 95):.2f}  p99 {percentile(ms, 99):.2f}  mean {sum(ms) / len(ms):.2f}")
     if args.profile:
