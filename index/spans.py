@@ -107,16 +107,17 @@ class _Field:
         return list(zip(rows[:, 1].tolist(), rows[:, 2].tolist()))
 
     def where(self, term: int) -> dict[int, Span]:
-        """Return the term's first span at each position it stands at."""
+        """Return the term's first span at each position it stands at, positions ascending."""
         if term not in self._where:
             if self._position is None:
                 starts = self.records[:, 1]
                 self._position = np.cumsum(np.concatenate(([True], starts[1:] != starts[:-1]))) - 1
             rows = np.flatnonzero(self.terms == term)
-            at = self._where[term] = {}
-            for p, s, e in zip(self._position[rows].tolist(), self.records[rows, 1].tolist(),
-                               self.records[rows, 2].tolist()):
-                at.setdefault(p, (s, e))
+            at = self._position[rows]
+            # positions never go down along the records, so a position's first record is where it changes
+            first = rows[np.concatenate(([True], at[1:] != at[:-1]))] if len(rows) > 1 else rows
+            self._where[term] = dict(zip(self._position[first].tolist(),
+                                         zip(self.records[first, 1].tolist(), self.records[first, 2].tolist())))
         return self._where[term]
 
     def runs(self, sequences: Sequence[Sequence[str]]) -> list[list[Span]]:
