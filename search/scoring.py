@@ -7,6 +7,8 @@ their idf-weighted share of the query.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from chaja.index import arrays_write
@@ -22,6 +24,9 @@ WEIGHTS = dict(arrays_write.WEIGHTS)
 
 Sparse = tuple[np.ndarray, np.ndarray]  # (ascending document numbers, a value for each)
 _NOTHING: Sparse = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+# Each thread's last matched() clauses and their documents: a query then asks which documents
+# match some of its clauses (matches_any) without reading them again. One query's arrays at most.
+_last = threading.local()
 
 
 def idf(df: int, n: int) -> float:
@@ -130,6 +135,7 @@ def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> t
     weights = [weight(postings, c) for c in clauses]
     total = sum(weights) or 1.0
     parts = [clause_scores(postings, c) for c in clauses]
+    _last.documents = (postings, {c: ids for c, (ids, _) in zip(clauses, parts)})
     if parts:
         # One unbuffered add over all clauses' postings at once: each document's float32 sums still
         # run in clause order, so they equal adding clause by clause (scores[ids] += s), in half the time.
@@ -147,8 +153,10 @@ def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> t
 def matches_any(postings: Postings, clauses: list[Clause]) -> np.ndarray:
     """Return which documents match at least one of clauses (matched()'s count > 0, without scoring them)."""
     hit = np.zeros(postings.doc_count, dtype=bool)
+    last, known = getattr(_last, "documents", (None, {}))
     for clause in clauses:
-        hit[clause_scores(postings, clause)[0]] = True
+        ids = known.get(clause) if last is postings else None
+        hit[clause_scores(postings, clause)[0] if ids is None else ids] = True
     hit[postings.deleted] = False
     return hit
 

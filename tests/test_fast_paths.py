@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -186,8 +188,13 @@ def test_matched_adds_up_as_clause_by_clause(engine, query: str) -> None:
         assert a.tobytes() == b.tobytes()  # bit for bit, not approximately
     assert int(np.count_nonzero(got[1])) > 0 or query.startswith("없는낱말")
     carrying = parsed.carrying
-    assert scoring.matches_any(gen.postings, carrying).tolist() == \
-        (_matched_clause_by_clause(gen.postings, carrying)[1] > 0).tolist()
+    want = (_matched_clause_by_clause(gen.postings, carrying)[1] > 0).tolist()
+    assert scoring.matches_any(gen.postings, carrying).tolist() == want  # from the documents matched() read
+    fresh = []  # another thread has read nothing yet: it reads the clauses' documents itself
+    thread = threading.Thread(target=lambda: fresh.append(scoring.matches_any(gen.postings, carrying).tolist()))
+    thread.start()
+    thread.join()
+    assert fresh == [want]
 
 
 def test_matched_of_no_clauses_is_nothing(engine) -> None:
