@@ -96,7 +96,12 @@ def distance(a: str, b: str, limit: float = 3) -> float:
         for j in range(max(1, i - width), min(m, i + width) + 1):
             cb = b[j - 1]
             cost = 0 if ca == cb else 0.5 if (ca, cb) in _ALIKE else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            best = previous[j] + 1  # min() of the three, written out: this is the inner loop of correction
+            if (other := current[j - 1] + 1) < best:
+                best = other
+            if (other := previous[j - 1] + cost) < best:
+                best = other
+            current[j] = best
         if min(current) >= limit:
             return limit
         previous = current
