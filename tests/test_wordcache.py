@@ -168,3 +168,12 @@ def test_rebuild_word_cache_option_and_its_refusal_for_opensearch(tmp_path):
                                    "opensearch://localhost:9/x", "--word-cache"])
     assert refused.exit_code == 2
     assert "--word-cache is not offered by the OpenSearch backend yet; rebuild without it" in refused.output
+
+
+def test_an_opensearch_load_of_a_cached_index_is_refused_before_the_cluster_is_asked(cached_index):
+    # no cluster listens on port 9: the refusal comes first, from the index folder alone
+    result = CliRunner().invoke(main, ["index", "rebuild", "--index", "opensearch://127.0.0.1:9/x",
+                                       "--from-index", str(cached_index)])
+    assert result.exit_code == 1
+    assert (f"Error: the index at {cached_index} was built with --word-cache, which the OpenSearch backend does not "
+            "offer yet; rebuild it without --word-cache first") in result.output
