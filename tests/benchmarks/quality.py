@@ -161,8 +161,11 @@ def short_row(full: dict, qrels: dict, run: dict[str, list[str]], short: set[str
                {q: d for q, d in run.items() if q in short}, len(short))
 
 
+LEVELS = ("article", "section", "best-section")
+
+
 def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float],
-               query_by_word: bool | None = None) -> list[dict]:
+               query_by_word: bool | None = None, levels: tuple[str, ...] = LEVELS) -> list[dict]:
     """Score chaja with these field weights at both levels, and in the best-section view, over all
     queries and over the short ones (at most STRICT_WORDS words). query_by_word: Engine.query_by_word."""
     scoring.WEIGHTS.clear()
@@ -172,13 +175,15 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float],
     short = short_queries(engine, queries)
     label = ",".join(f"{k}={v:g}" for k, v in weights.items())
     rows = []
-    for level, qrels in QRELS.items():
+    for level, qrels in ((level, qrels) for level, qrels in QRELS.items() if level in levels):
         r = evaluate(engine, queries, qrels, level=level)
         rows.append({"system": "chaja", "weights": label, "level": level, "queries": r.judged, "no_hit": r.no_hit,
                      **{NAMES[m]: round(v, 4) for m, v in r.measures.items()},
                      "p50_ms": round(r.p50_ms, 2), "p95_ms": round(r.p95_ms, 2)})
         rows.append(short_row(rows[-1], read_qrels(qrels), r.run, short))
     # One hit per article named by its best section: the list /api/search returns.
+    if "best-section" not in levels:
+        return rows
     best = {qid: [f"{h.id}#{h.section.index}" for h in engine.search(text, size=100).hits]
             for qid, text in queries.items()}
     rows.append(row("chaja", label, "best-section", read_qrels(QRELS["section"]), best, len(queries)))
@@ -241,6 +246,8 @@ def main() -> None:
                     "cache: each distinct word of a batch analysed once (chaja.index.wordcache)")
     ap.add_argument("--queries", choices=("index", "context", "word"), default="index",
                     help="read queries as the index was analysed (default), in context, or word by word")
+    ap.add_argument("--levels", default=",".join(LEVELS), help="chaja levels to score (default %(default)s); "
+                    "each is a pass over every query")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.json",
                     help="JSON file to update (default %(default)s)")
     args = ap.parse_args()
@@ -263,7 +270,7 @@ def main() -> None:
     print(f"chaja index: {root} ({store.require(root).meta().get('articles'):,} articles)")
     rows = []
     for weights in args.weights or [dict(scoring.WEIGHTS)]:
-        rows += chaja_rows(root, queries, weights, query_by_word)
+        rows += chaja_rows(root, queries, weights, query_by_word, tuple(args.levels.split(",")))
     reason = None if not args.no_nori else "skipped with --no-nori"
     reason = reason or nori.available()
     if reason:
