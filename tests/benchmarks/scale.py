@@ -102,18 +102,8 @@ def replicate_child(n: int, root: Path, record: Path) -> tuple[Path, dict]:
     """
     source = bench_index(VOLUME)
     print(f"  writing {root} ({n:,} kowiki articles) from {source}'s stored analysis ...", flush=True)
-    child = subprocess.Popen([sys.executable, str(HERE / "replicate.py"), str(source), str(root), str(n)],
-                             stdout=subprocess.PIPE, text=True)
-    out = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        sys.exit(f"writing {root} failed (status {status})")
-    articles, sections, seconds = out.split()
-    done = {"seconds": round(float(seconds), 1), "peak_mb": round(usage.ru_maxrss / 1024), "articles": int(articles),
-            "sections": int(sections), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-            "how": f"replicated from {source}'s stored analysis (no Kiwi)"}
-    record.write_text(json.dumps(done, indent=1))
-    return root, done
+    return root, _measured_child([str(HERE / "replicate.py"), str(source), str(root), str(n)], record,
+                                 how=f"replicated from {source}'s stored analysis (no Kiwi)")
 
 
 def _from_meta(root: Path) -> dict:
@@ -127,16 +117,21 @@ def build_child(n: int, root: Path, record: Path, paths: list[str] | None) -> tu
     print(f"  building {root} ({n:,} kowiki articles) ...", flush=True)
     code = ("import sys, time; from chaja.index.builder import rebuild; t = time.perf_counter(); "
             "r = rebuild(sys.argv[2:], sys.argv[1]); print(r.articles, r.sections, time.perf_counter() - t)")
-    child = subprocess.Popen([sys.executable, "-c", code, str(root), *paths], stdout=subprocess.PIPE, text=True)
+    return root, _measured_child(["-c", code, str(root), *paths], record)
+
+
+def _measured_child(args: list[str], record: Path, how: str | None = None) -> dict:
+    """Run python with args (it prints articles, sections, seconds); record those and its peak memory."""
+    child = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True)
     out = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     if status != 0:
-        sys.exit(f"the build of {root} failed (status {status})")
+        sys.exit(f"writing {record.name.removesuffix('.build.json')} failed (status {status})")
     articles, sections, seconds = out.split()
     done = {"seconds": round(float(seconds), 1), "peak_mb": round(usage.ru_maxrss / 1024), "articles": int(articles),
-            "sections": int(sections), "date": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+            "sections": int(sections), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), **({"how": how} if how else {})}
     record.write_text(json.dumps(done, indent=1))
-    return root, done
+    return done
 
 
 def open_seconds(root: Path) -> float:
