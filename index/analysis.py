@@ -267,15 +267,21 @@ def morphemes(text: str, user_words: tuple = (), hanja: bool = True) -> list[Mor
     return _content(text, norm, back, _kiwi_tokens(kiwi_for(user_words), norm), user_words, hanja)
 
 
-def read_with_tokens(text: str, user_words: tuple = (), hanja: bool = True
+def read_with_tokens(text: str, user_words: tuple = (), hanja: bool = True, by_word: bool = False
                      ) -> tuple[list[Morpheme], list[tuple[str, str, int, int]]]:
     """Return morphemes(text) and every Kiwi token they were read from: (form, tag, start, end in text).
 
     A query also weighs the morphemes that carry no content (chaja.search.cut); indexing never
-    calls this, so what is indexed does not depend on it.
+    calls this, so what is indexed does not depend on it. With by_word each word is read alone, as
+    an index built with the analysis cache read its texts (chaja.index.wordcache).
     """
     norm, back = _normalize(text)
-    tokens = _kiwi_tokens(kiwi_for(user_words), norm)
+    if by_word:
+        from .wordcache import word_tokens  # it builds on this module
+
+        tokens = word_tokens(kiwi_for(user_words), norm)
+    else:
+        tokens = _kiwi_tokens(kiwi_for(user_words), norm)
     found = _content(text, norm, back, tokens, user_words, hanja)
     if back is not None:
         tokens = [(form, tag, back[start], original_end(back, end)) for form, tag, start, end in tokens]

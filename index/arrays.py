@@ -7,6 +7,7 @@ results) and the id/article/section columns that map a section to its Whoosh doc
 Layout of ``<generation>/arrays/`` (format 1)::
 
     manifest.json            {"format": 1, "sections": N, "articles": A, "user_words": [[w, tag]..],
+                              "word_cache": analysed word by word (chaja.index.wordcache; absent: false),
                               "average_length": {field: mean tokens}, "k1", "b", "weights"}
     terms.blob / .offsets / .prefix
                              the term dictionary: every term of title, heading and text, sorted by

@@ -25,8 +25,9 @@ WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}
 class Collector:
     """Gather the tokens of every section, in the order articles come, until ``write`` sorts them into arrays."""
 
-    def __init__(self, user_words: tuple = ()):
+    def __init__(self, user_words: tuple = (), word_cache: bool = False):
         self.user_words = user_words
+        self.word_cache = word_cache  # chaja.index.wordcache: how the texts were analysed, so updates do the same
         self.vocab: dict[str, int] = {}
         self.sections: list[tuple[str, int]] = []  # (article id, section index), in arrival order
         self.articles: dict[str, tuple[str, str]] = {}  # article id -> (date or "", lowercased source or "")
@@ -161,7 +162,8 @@ class Collector:
             impacts.append((posting_term, docs, term_scores(f, df, n, tfs, lengths[docs], averages[f], posting_term)))
         _write_impacts(folder, impacts, n, v)
         manifest = {"format": FORMAT, "sections": n, "articles": len(article_ids), "terms": v,
-                    "user_words": [list(w) for w in self.user_words], "average_length": averages,
+                    "user_words": [list(w) for w in self.user_words], "word_cache": self.word_cache,
+                    "average_length": averages,
                     "k1": K1, "b": B, "weights": WEIGHTS}
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         return manifest

@@ -34,8 +34,12 @@ class BuildReport:
 
 def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None, *,
             workers: int | None = None, user_dictionary: str | None = None, synonyms_file: str | None = None,
-            progress: Callable[[BuildReport], None] | None = None, wait: float = lock.DEFAULT_WAIT) -> BuildReport:
+            progress: Callable[[BuildReport], None] | None = None, wait: float = lock.DEFAULT_WAIT,
+            word_cache: bool = False) -> BuildReport:
     """Index the articles under paths into a new generation and make it the serving one.
+
+    With ``word_cache`` each distinct word of a batch is analysed once (chaja.index.wordcache); the
+    generation keeps the setting, so updates and queries analyse the same way.
 
     Holds the index's writer lock, waiting up to ``wait`` seconds for another writer (lock.IndexBusy).
     The synonym groups of ``synonyms_file`` (chaja.index.synonyms) are kept with the generation.
@@ -50,7 +54,7 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
     with lock.hold(root, wait):
         store.prune(root, writer_locked=True)
         try:
-            return _rebuild(root, paths, user_words, user_dictionary, progress, groups, synonyms_file)
+            return _rebuild(root, paths, user_words, user_dictionary, progress, groups, synonyms_file, word_cache)
         except BaseException:
             if store.current(root) is None:  # a first build that failed leaves no folder that looks like an index
                 lock.remove_unused(root, folder=created)
@@ -59,13 +63,13 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
 
 def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
              progress: Callable[[BuildReport], None] | None, groups: tuple = (),
-             synonyms_file: str | None = None) -> BuildReport:
+             synonyms_file: str | None = None, word_cache: bool = False) -> BuildReport:
     report = BuildReport()
     started = time.perf_counter()
     seen: dict[str, str] = {}
     had_index = store.current(root) is not None
-    with NewGeneration(root, user_words, had_index=had_index) as new:
-        for batch in analysed_batches(bounded_items(read_paths(paths), report.notes), user_words):
+    with NewGeneration(root, user_words, had_index=had_index, word_cache=word_cache) as new:
+        for batch in analysed_batches(bounded_items(read_paths(paths), report.notes), user_words, word_cache):
             for item in batch:
                 skipped = item if isinstance(item, Skipped) else duplicate(item.article, seen)
                 if skipped:
@@ -92,6 +96,7 @@ def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: s
             "user_words": len(user_words),
             "synonyms": os.path.abspath(synonyms_file) if synonyms_file else None,
             "synonym_groups": len(groups),
+            "word_cache": word_cache,
         })
     report.seconds = time.perf_counter() - started  # with the arrays written at publishing
     report.generation = gen.name

@@ -15,6 +15,7 @@ from . import opensearch as osx
 from . import readback
 from .builder import BuildReport
 from .opensearch_load import load_new
+from .pipeline import BuildError
 
 
 def rebuild_from_index(path: str | os.PathLike, loc: osx.Location, *, part: tuple[int, int] | None = None,
@@ -27,6 +28,11 @@ def rebuild_from_index(path: str | os.PathLike, loc: osx.Location, *, part: tupl
     (K, N), load only that part, as `rebuild` does.
     """
     opened = readback.open_index(path)  # refused before the cluster is touched
+    if opened.manifest.get("word_cache"):
+        opened.ix.close()
+        # OpenSearch's queries and updates analyse in context; the cached analysis would not match them
+        raise BuildError(f"the index at {path} was built with --word-cache, which the OpenSearch backend does not "
+                         "offer yet; rebuild it without --word-cache first")
     try:
         built = opened.generation.meta()
         meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "paths": built.get("paths", []),

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import analysis, arrays, schema, spans, store, vocabulary
+from . import analysis, arrays, schema, spans, store, vocabulary, wordcache
 from .analysis import Morpheme
 from .arrays_write import Collector
 from .article import Article, Skipped
@@ -91,24 +91,26 @@ def write_error(root: Path, error: OSError, had_index: bool = True) -> BuildErro
                                                        if had_index else "no index was made"))
 
 
-def analyse(articles: list[Article], user_words: tuple = ()) -> list[Analysed]:
-    """Analyse the articles' titles, headings and texts in one Kiwi batch."""
+def analyse(articles: list[Article], user_words: tuple = (), word_cache: bool = False) -> list[Analysed]:
+    """Analyse the articles' titles, headings and texts in one Kiwi batch (with word_cache, each distinct word once)."""
     texts = []
     for a in articles:
         texts.append(a.title)
         for s in a.sections:
             texts.extend((s.heading, s.text))
-    found = iter(analysis.morphemes_of_many(texts, user_words))
+    many = wordcache.morphemes_by_word if word_cache else analysis.morphemes_of_many
+    found = iter(many(texts, user_words))
     return [Analysed(a, next(found), [(next(found), next(found)) for _ in a.sections]) for a in articles]
 
 
-def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple) -> Iterator[list[Analysed | Skipped]]:
+def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple,
+                     word_cache: bool = False) -> Iterator[list[Analysed | Skipped]]:
     """Yield batches of read items with every article analysed, analysing one batch ahead on a thread."""
     q: queue.Queue = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
     def ready(batch: list) -> list:
-        done = iter(analyse([a for a in batch if isinstance(a, Article)], user_words))
+        done = iter(analyse([a for a in batch if isinstance(a, Article)], user_words, word_cache))
         return [item if isinstance(item, Skipped) else next(done) for item in batch]
 
     def produce():
@@ -165,11 +167,11 @@ class NewGeneration:
     """
 
     def __init__(self, root: Path, user_words: tuple = (), base: store.Generation | None = None,
-                 had_index: bool = True):
+                 had_index: bool = True, word_cache: bool = False):
         from whoosh import index as whoosh_index
 
         self.root, self.base, self.had_index = root, base, had_index
-        self.collector = Collector(user_words)
+        self.collector = Collector(user_words, word_cache)
         self.dropped: set[str] = set()
         self.sections = 0
         self.build = store.new_build_dir(root)

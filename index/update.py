@@ -95,7 +95,9 @@ def _update(root: Path, paths: list[str], progress) -> UpdateReport:
     old_ix = serving.open()  # refuses a generation an older chaja wrote
     indexed = indexed_articles(old_ix)
     old_ix.close()
-    user_words = tuple(tuple(w) for w in arrays.read_manifest(serving.path / arrays.FOLDER)["user_words"])
+    manifest = arrays.read_manifest(serving.path / arrays.FOLDER)
+    user_words = tuple(tuple(w) for w in manifest["user_words"])
+    word_cache = bool(manifest.get("word_cache", False))  # analysed as the rebuild analysed
     seen: dict[str, str] = {}
 
     def to_index(items: Iterable[Article | Skipped]) -> Iterator[Article | Skipped]:
@@ -122,10 +124,11 @@ def _update(root: Path, paths: list[str], progress) -> UpdateReport:
         def writing() -> NewGeneration:
             nonlocal new
             if new is None:
-                new = stack.enter_context(NewGeneration(root, user_words, serving))
+                new = stack.enter_context(NewGeneration(root, user_words, serving, word_cache=word_cache))
             return new
 
-        for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(built_from))), user_words):
+        for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(built_from))), user_words,
+                                      word_cache):
             for item in batch:
                 if isinstance(item, Skipped):
                     report.skipped.append(item)

@@ -140,6 +140,9 @@ class Engine:
         self._open: OpenGeneration | None = None
         self._checked = 0.0
         self._derived: tuple[str, vocabulary.Vocabulary | None, synonyms.Table] | None = None
+        # Read queries word by word (True) or in context (False); None: as the index was analysed
+        # (its word_cache). Set only to measure one against the other (tests/benchmarks/quality.py).
+        self.query_by_word: bool | None = None
 
     # -- the index, reopened when CURRENT names a new generation --------------------------
 
@@ -246,7 +249,8 @@ class Engine:
 
     def _parse(self, gen: OpenGeneration, text: str):
         """Parse a query and let each word of a synonym group match the others."""
-        return synonyms.expand(parse(text, gen.user_words), self._derived_of(gen)[2])
+        by_word = gen.word_cache if self.query_by_word is None else self.query_by_word
+        return synonyms.expand(parse(text, gen.user_words, by_word), self._derived_of(gen)[2])
 
     def vocabulary(self) -> vocabulary.Vocabulary | None:
         """Return the serving generation's vocabulary (None if it was built without one)."""
@@ -341,6 +345,7 @@ class Engine:
         return {
             "index": str(self.root.resolve()), "generation": gen.name, "articles": articles, "sections": sections,
             "terms": terms, "size_bytes": size, "built_at": meta.get("built_at"), "paths": meta.get("paths", []),
-            "user_dictionary": meta.get("user_dictionary"), "build_seconds": meta.get("seconds"),
+            "user_dictionary": meta.get("user_dictionary"), "word_cache": opened.word_cache,
+            "build_seconds": meta.get("seconds"),
         }
 

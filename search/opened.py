@@ -25,6 +25,7 @@ class OpenGeneration:
         folder = gen.path / arrays.FOLDER
         self.postings = Postings(folder)
         self.user_words = tuple(tuple(w) for w in self.postings.manifest["user_words"])
+        self.word_cache = bool(self.postings.manifest.get("word_cache", False))  # chaja.index.wordcache
         self.article_of = arrays.load(folder, "article_of")  # per section, its article's number in article_ids
         self.article_start = arrays.load(folder, "article_start")
         self.dates = arrays.load(folder, "dates")

@@ -118,7 +118,7 @@ def _slight(clause: Clause) -> bool:
 
 
 
-def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
+def _words(text: str, user_words: tuple, by_word: bool = False) -> list[tuple[list[str], str]]:
     """Return the morphemes of text grouped by the word (eojeol) they were typed in, each with
     the text from its first morpheme to its last.
 
@@ -128,7 +128,8 @@ def _words(text: str, user_words: tuple) -> list[tuple[list[str], str]]:
     """
     words: list[tuple[list[str], list[int]]] = []
     last_end = last_pos = None
-    found, tokens = read_with_tokens(text, user_words, hanja=False)  # a Hanja word's reading is an alternative (_read)
+    # a Hanja word's reading is an alternative (_read); by_word reads as an index with the analysis cache
+    found, tokens = read_with_tokens(text, user_words, hanja=False, by_word=by_word)
     for m in found:
         if m.pos == last_pos:  # a longer reading at the same position ("1" -> "1만 명"): the query means it
             words[-1][0][-1] = m.text
@@ -238,8 +239,12 @@ def _tokens(text: str):
         yield "", "", text[run_start:run_end]
 
 
-def parse(text: str, user_words: tuple = ()) -> Parsed:
-    """Parse what a person typed into clauses; never raises for the text itself."""
+def parse(text: str, user_words: tuple = (), by_word: bool = False) -> Parsed:
+    """Parse what a person typed into clauses; never raises for the text itself.
+
+    With by_word each word is analysed alone, as an index built with the analysis cache was
+    (chaja.index.wordcache), so a question's words are read as the index read them.
+    """
     parsed = Parsed()
     # only what can be searched is looked at (a 1 MB paste cost 0.5 s here before it was cut); decomposed
     # Hangul takes up to three characters a syllable before it is composed
@@ -273,7 +278,7 @@ def parse(text: str, user_words: tuple = ()) -> Parsed:
             body = f"{fname} {body}"  # an unknown "field:" is just text
             fname = ""
         phrase = _is_phrase(body)
-        pairs = _words(body.strip('"'), user_words)
+        pairs = _words(body.strip('"'), user_words, by_word)
         if not phrase:
             pairs = list({tuple(p[0]): p for p in pairs}.values())
         pairs = pairs[: max(0, MAX_TERMS - len(parsed.terms))]

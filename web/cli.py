@@ -96,7 +96,8 @@ def _where(index: str | None, generation: str) -> str:
 
 def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
                 wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None,
-                part: tuple[int, int] | None = None, from_index: str | None = None) -> BuildReport:
+                part: tuple[int, int] | None = None, from_index: str | None = None,
+                word_cache: bool = False) -> BuildReport:
     """Rebuild the index from paths (default ./corpus), or an OpenSearch index from from_index; show progress and a summary."""
     loc = _location(index)
     if from_index:
@@ -108,6 +109,8 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
         _fail("--part splits a rebuild into an OpenSearch index; pass --index opensearch://HOST:PORT/NAME")
     if synonyms and loc:
         _fail("--synonyms is not offered by the OpenSearch backend yet; rebuild without it")
+    if word_cache and (loc or from_index):
+        _fail("--word-cache is not offered by the OpenSearch backend yet; rebuild without it")
     try:
         if from_index:
             from chaja.index.opensearch_from_index import rebuild_from_index
@@ -123,7 +126,7 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
             report = opensearch_load.rebuild(paths, loc, user_dictionary=user_dict, part=part, progress=progress)
         else:
             report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, synonyms_file=synonyms,
-                             progress=progress, wait=wait)
+                             progress=progress, wait=wait, word_cache=word_cache)
     except (BuildError, store.IndexUnavailable, OSError, ValueError) as e:
         progress.close()
         _echo_skipped_and_notes(progress.report)  # what was read before it failed
@@ -170,9 +173,12 @@ def _part(ctx, param, value: str | None) -> tuple[int, int] | None:
               help="OpenSearch only: index part K of N of the articles; `chaja index publish` when all are done.")
 @click.option("--from-index", type=click.Path(), default=None, metavar="DIR",
               help="OpenSearch only: load the articles of the index folder DIR as analysed there, without Kiwi.")
-def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part, from_index):
+@click.option("--word-cache", is_flag=True, default=False,
+              help="Analyse each distinct word of a batch once, not in its sentence: faster, reads some words "
+                   "differently (README); kept with the index for updates and queries.")
+def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part, from_index, word_cache):
     """Build a new index from PATHS (files or folders; default ./corpus), or from --from-index DIR, and switch to it atomically."""
-    build_index(paths, index, workers, user_dict, wait, synonyms, part, from_index)
+    build_index(paths, index, workers, user_dict, wait, synonyms, part, from_index, word_cache)
 
 
 @index_group.command("publish")

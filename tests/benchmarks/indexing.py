@@ -2,13 +2,14 @@
 
 Each build runs in its own child process, so its peak memory (getrusage ru_maxrss) is its own:
 - chaja: chaja.index.builder.rebuild of the articles into a fresh index (seconds as rebuild reports them);
+- chaja word cache (with --word-cache): the same rebuild with word_cache=True (chaja.index.wordcache);
 - Lucene-nori: NoriIndex.add_all, one doc per article (seconds measured in Java, incl. commit; one indexing thread);
 - Kiwi: Kiwi(num_workers=all cores).tokenize(the titles, headings and section texts), nothing else.
 Targets from the issues: chaja >= 1.0x Lucene-nori articles/s at 10,000; chaja peak memory < 4 GB at 60,000;
 chaja >= 90% of bare Kiwi's articles/s. Each child also reports the CPU seconds of its work (every thread), which
 compare where wall seconds do not: on a shared machine, or to tell CPU cost from idle cores.
 
-Run: python tests/benchmarks/indexing.py [--sizes 1000,10000,60000] [--keep]
+Run: python tests/benchmarks/indexing.py [--sizes 1000,10000,60000] [--keep] [--word-cache]
 """
 
 from __future__ import annotations
@@ -56,14 +57,14 @@ def cpu_seconds() -> float:
 
 def child(kind: str, paths: list[str], index: str) -> dict:
     """Do one build in this (child) process and return its figures (CPU seconds from before the work)."""
-    if kind == "chaja":
+    if kind in ("chaja", "chaja-cache"):
         from chaja.index.analysis import kiwi_for
 
         kiwi_for()  # loaded before the clock starts, as bare Kiwi is
         from chaja.index.builder import rebuild
 
         cpu = cpu_seconds()
-        r = rebuild(paths, index)
+        r = rebuild(paths, index, word_cache=kind == "chaja-cache")
         return {"seconds": r.seconds, "cpu_seconds": cpu_seconds() - cpu, "articles": r.articles, "sections": r.sections, "skipped": len(r.skipped)}
     articles = [a for p in paths for a in read_articles(Path(p))]
     if kind == "nori":
@@ -93,7 +94,7 @@ def run_child(kind: str, paths: list[Path], index: Path) -> dict:
     return out
 
 
-def bench(n: int, use_nori: bool, keep: bool) -> dict:
+def bench(n: int, use_nori: bool, keep: bool, word_cache: bool = False) -> dict:
     """Measure chaja, Lucene-nori and Kiwi on the first n kowiki articles."""
     paths = kowiki_paths(n)
     articles = list(kowiki(n))
@@ -102,28 +103,33 @@ def bench(n: int, use_nori: bool, keep: bool) -> dict:
     del articles
     index = BENCH_DIR / f"index-kowiki-{n}" if keep else Path(tempfile.mkdtemp(prefix="chaja-idx-", dir=BENCH_DIR))
     shutil.rmtree(index, ignore_errors=True)
-    kinds = ["chaja", "kiwi"] + (["nori"] if use_nori else [])
+    kinds = ["chaja", "kiwi"] + (["chaja-cache"] if word_cache else []) + (["nori"] if use_nori else [])
     for kind in kinds:
+        shutil.rmtree(index, ignore_errors=True)  # each chaja build starts from nothing
         print(f"  {n:,} articles: {kind} ...", flush=True)
-        r = run_child(kind, paths, index)
+        where = index.with_name(index.name + "-cache") if keep and kind == "chaja-cache" else index
+        r = run_child(kind, paths, where)
         row[kind] = {"seconds": round(r["seconds"], 2), "wall_seconds": round(r["wall_seconds"], 2),
                      "articles_per_s": round(r["articles"] / r["seconds"], 1),
                      "mb_per_s": round(mb / r["seconds"], 3), "peak_mb": round(r["peak_mb"]),
                      "cpu_seconds": round(r["cpu_seconds"], 2) if "cpu_seconds" in r else None}
-        if kind == "chaja":
+        if kind.startswith("chaja"):
             row[kind]["sections"] = r["sections"]
     if not keep:
         shutil.rmtree(index, ignore_errors=True)
     # On a shared machine wall seconds mislead; the CPU the same articles cost compares anyway.
     row["kiwi_cpu_over_chaja_cpu"] = round(row["kiwi"]["cpu_seconds"] / row["chaja"]["cpu_seconds"], 3)
     row["chaja_over_kiwi"] = round(row["chaja"]["articles_per_s"] / row["kiwi"]["articles_per_s"], 3)
+    if word_cache:
+        row["kiwi_cpu_over_cache_cpu"] = round(row["kiwi"]["cpu_seconds"] / row["chaja-cache"]["cpu_seconds"], 3)
+        row["cache_over_kiwi"] = round(row["chaja-cache"]["articles_per_s"] / row["kiwi"]["articles_per_s"], 3)
     if use_nori:
         row["chaja_over_nori"] = round(row["chaja"]["articles_per_s"] / row["nori"]["articles_per_s"], 3)
     return row
 
 
 def print_table(rows: list[dict]) -> None:
-    cols = [("chaja", "chaja"), ("nori", "Lucene-nori"), ("kiwi", "Kiwi only")]
+    cols = [("chaja", "chaja"), ("chaja-cache", "chaja word cache"), ("nori", "Lucene-nori"), ("kiwi", "Kiwi only")]
     print(f"{'articles':>8} {'text MB':>8} | " + " | ".join(f"{name:^33}" for k, name in cols) + " | chaja/nori")
     print(f"{'':8} {'':8} | " + " | ".join(f"{'s':>7} {'art/s':>7} {'MB/s':>6} {'peak MB':>8}" for _ in cols) + " |")
     for r in rows:
@@ -137,6 +143,9 @@ def print_table(rows: list[dict]) -> None:
         print(f"{'':17} chaja at {r['chaja_over_kiwi']:.0%} of bare Kiwi's articles/s; bare Kiwi's CPU time is "
               f"{r['kiwi_cpu_over_chaja_cpu']:.0%} of chaja's ({r['kiwi']['cpu_seconds']:.1f} s against "
               f"{r['chaja']['cpu_seconds']:.1f} s)")
+        if "chaja-cache" in r:
+            print(f"{'':17} chaja with the word cache at {r['cache_over_kiwi']:.0%} of bare Kiwi's articles/s; bare "
+                  f"Kiwi's CPU time is {r['kiwi_cpu_over_cache_cpu']:.0%} of its ({r['chaja-cache']['cpu_seconds']:.1f} s)")
 
 
 def verdicts(rows: list[dict]) -> list[str]:
@@ -157,10 +166,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,60000", help="comma-separated article counts (default %(default)s)")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
-    ap.add_argument("--keep", action="store_true", help=f"keep the chaja indexes as {BENCH_DIR}/index-kowiki-N")
+    ap.add_argument("--keep", action="store_true", help=f"keep the chaja indexes as {BENCH_DIR}/index-kowiki-N "
+                    "(-cache: with the word cache)")
     ap.add_argument("--out", type=Path, default=RESULTS / "indexing.json",
                     help="JSON file to write (default %(default)s)")
-    ap.add_argument("--child", choices=("chaja", "nori", "kiwi"), help=argparse.SUPPRESS)
+    ap.add_argument("--word-cache", action="store_true", help="also rebuild with the analysis cache (word_cache=True)")
+    ap.add_argument("--child", choices=("chaja", "chaja-cache", "nori", "kiwi"), help=argparse.SUPPRESS)
     ap.add_argument("--index", help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -178,7 +189,7 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in sizes:
-        rows.append(bench(n, reason is None, args.keep))
+        rows.append(bench(n, reason is None, args.keep, args.word_cache))
     print_table(rows)
     for line in verdicts(rows):
         print(line)

@@ -77,20 +77,39 @@ def kowiki(n: int) -> Iterator[dict]:
     return itertools.islice(itertools.chain.from_iterable(read_articles(p) for p in SHARDS), n)
 
 
-def bench_index(n: int, index_dir: Path | None = None) -> Path:
-    """Return a chaja index of korquad1-dev plus the first n kowiki articles, building it if it is missing."""
+def bench_index(n: int, index_dir: Path | None = None, word_cache: bool = False) -> Path:
+    """Return a chaja index of korquad1-dev plus the first n kowiki articles, building it if it is missing.
+
+    With word_cache it is built with the analysis cache (chaja.index.wordcache); an existing index
+    built otherwise is refused, so a figure never belongs to the other setting.
+    """
     root = index_dir or BENCH_DIR / f"kq+{n}"
     gen = store.current(root)
     if gen is not None:
         have = gen.meta().get("articles")
         if index_dir is None and have != 140 + n:
             sys.exit(f"{root} holds {have} articles, not {140 + n}; delete it or pass --index-dir")
+        if bool(gen.meta().get("word_cache", False)) != word_cache:
+            sys.exit(f"{root} was built {'without' if word_cache else 'with'} the word cache; "
+                     f"{'leave out' if word_cache else 'pass'} --word-cache to match, or another --index-dir")
         return root
     if any(store._build_is_live(p) for p in root.glob(".build-*")):
         sys.exit(f"a build is still running in {root}; wait for it to finish (see {BENCH_DIR}/*.log)")
-    print(f"building {root} (korquad1-dev + {n:,} kowiki articles) ...", flush=True)
-    r = rebuild([KORQUAD / "corpus.jsonl", *(kowiki_paths(n) if n else [])], root)
-    print(f"built {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s ({r.rate:.1f} articles/s)")
+    print(f"building {root} (korquad1-dev + {n:,} kowiki articles{', word cache' if word_cache else ''}) ...",
+          flush=True)
+    cpu = time.process_time()
+    shown = [0]
+
+    def progress(report) -> None:  # a long build says how far it got, with the CPU it took so far
+        if report.articles >= shown[0] + 5_000:
+            shown[0] = report.articles
+            print(f"  {report.articles:,} articles in {report.seconds:.0f} s, {time.process_time() - cpu:.0f} CPU s",
+                  flush=True)
+
+    r = rebuild([KORQUAD / "corpus.jsonl", *(kowiki_paths(n) if n else [])], root, word_cache=word_cache,
+                progress=progress)
+    print(f"built {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s ({r.rate:.1f} articles/s), "
+          f"{time.process_time() - cpu:.0f} CPU s (every thread)")
     return root
 
 
@@ -142,22 +161,29 @@ def short_row(full: dict, qrels: dict, run: dict[str, list[str]], short: set[str
                {q: d for q, d in run.items() if q in short}, len(short))
 
 
-def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -> list[dict]:
+LEVELS = ("article", "section", "best-section")
+
+
+def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float],
+               query_by_word: bool | None = None, levels: tuple[str, ...] = LEVELS) -> list[dict]:
     """Score chaja with these field weights at both levels, and in the best-section view, over all
-    queries and over the short ones (at most STRICT_WORDS words)."""
+    queries and over the short ones (at most STRICT_WORDS words). query_by_word: Engine.query_by_word."""
     scoring.WEIGHTS.clear()
     scoring.WEIGHTS.update(weights)  # read at query-parse time, so this changes ranking, not the index
     engine = Engine(root)
+    engine.query_by_word = query_by_word
     short = short_queries(engine, queries)
     label = ",".join(f"{k}={v:g}" for k, v in weights.items())
     rows = []
-    for level, qrels in QRELS.items():
+    for level, qrels in ((level, qrels) for level, qrels in QRELS.items() if level in levels):
         r = evaluate(engine, queries, qrels, level=level)
         rows.append({"system": "chaja", "weights": label, "level": level, "queries": r.judged, "no_hit": r.no_hit,
                      **{NAMES[m]: round(v, 4) for m, v in r.measures.items()},
                      "p50_ms": round(r.p50_ms, 2), "p95_ms": round(r.p95_ms, 2)})
         rows.append(short_row(rows[-1], read_qrels(qrels), r.run, short))
     # One hit per article named by its best section: the list /api/search returns.
+    if "best-section" not in levels:
+        return rows
     best = {qid: [f"{h.id}#{h.section.index}" for h in engine.search(text, size=100).hits]
             for qid, text in queries.items()}
     rows.append(row("chaja", label, "best-section", read_qrels(QRELS["section"]), best, len(queries)))
@@ -216,6 +242,12 @@ def main() -> None:
     ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
                     "(the engine's clauses), the ones partial matches change")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
+    ap.add_argument("--word-cache", action="store_true", help="build (or require) the chaja index with the analysis "
+                    "cache: each distinct word of a batch analysed once (chaja.index.wordcache)")
+    ap.add_argument("--queries", choices=("index", "context", "word"), default="index",
+                    help="read queries as the index was analysed (default), in context, or word by word")
+    ap.add_argument("--levels", default=",".join(LEVELS), help="chaja levels to score (default %(default)s); "
+                    "each is a pass over every query")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.json",
                     help="JSON file to update (default %(default)s)")
     args = ap.parse_args()
@@ -226,8 +258,10 @@ def main() -> None:
     if args.limit:
         queries = dict(itertools.islice(queries.items(), args.limit))
     n = min(args.distractors, VOLUME)
-    setting = f"korquad1-dev+{n}" + (" short" if args.short else "")
-    root = bench_index(n, args.index_dir)
+    setting = (f"korquad1-dev+{n}" + (" short" if args.short else "") + (" word-cache" if args.word_cache else "")
+               + (f" queries-{args.queries}" if args.queries != "index" else ""))
+    root = bench_index(n, args.index_dir, args.word_cache)
+    query_by_word = {"index": None, "context": False, "word": True}[args.queries]
     if args.short:
         short = short_queries(Engine(root), queries)
         queries = {q: text for q, text in queries.items() if q in short}
@@ -236,7 +270,7 @@ def main() -> None:
     print(f"chaja index: {root} ({store.require(root).meta().get('articles'):,} articles)")
     rows = []
     for weights in args.weights or [dict(scoring.WEIGHTS)]:
-        rows += chaja_rows(root, queries, weights)
+        rows += chaja_rows(root, queries, weights, query_by_word, tuple(args.levels.split(",")))
     reason = None if not args.no_nori else "skipped with --no-nori"
     reason = reason or nori.available()
     if reason:
@@ -248,6 +282,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     saved = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     saved[setting] = {"machine": info, "index": str(root), "queries": len(queries), "distractors": n,
+                      "word_cache": args.word_cache, "query_analysis": args.queries,
                       "nori": reason or "ok", "rows": rows}
     args.out.write_text(json.dumps(saved, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"wrote {args.out} [{setting!r}]")

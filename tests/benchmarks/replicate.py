@@ -33,7 +33,8 @@ def replicate(source: Path, target: Path, n: int) -> tuple[int, int, float]:
     if store.current(target) is not None:
         sys.exit(f"{target} already holds an index; remove it first")
     articles = sections = 0
-    with NewGeneration(target, opened.user_words, had_index=False) as new:
+    with NewGeneration(target, opened.user_words, had_index=False,
+                       word_cache=bool(opened.manifest.get("word_cache", False))) as new:  # analysed as the source was
         for k in range(-(-n // volume)):
             kowiki, wanted = 0, min(volume, n - k * volume)
             for batch in readback.analysed_batches(opened):

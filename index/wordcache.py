@@ -1,0 +1,96 @@
+"""The analysis cache: Kiwi reads each distinct space-separated word of a batch once, not every occurrence in context.
+
+An index setting (``word_cache``), kept in its arrays' manifest so an update analyses as its rebuild
+did. The text is NFKC-normalised as a whole (chaja.index.analysis), split on whitespace into words
+with their offsets, every distinct word of the batch is analysed once by Kiwi's batch API, and each
+occurrence gets its word's tokens shifted to where it stands. From there the content morphemes are
+picked by the same code as in-context analysis (numbers, compounds, Hanja, lone particles), so
+spans point into the original text exactly as they do there.
+
+Kiwi reads a word alone a little differently from the word in its sentence (measured in the README),
+which is why this is a setting, off by default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from . import analysis
+from .analysis import MAX_KIWI_CHARS, Morpheme
+
+Token = tuple[str, str, int, int]  # Kiwi's form, tag, start, end
+_WORD = re.compile(r"\S+")
+
+
+def words(norm: str) -> list[tuple[int, str]]:
+    """Return the space-separated words of normalised text with the offset each starts at."""
+    return [(m.start(), m.group()) for m in _WORD.finditer(norm)]
+
+
+def _placed(norm: str, readings: Sequence[list[Token] | None], ids: list[tuple[int, int]]) -> list[Token]:
+    """Return the tokens of a text from its words' readings, each shifted to where its occurrence stands."""
+    return [(form, tag, start + at, end + at) for at, word in ids for form, tag, start, end in readings[word]]
+
+
+def word_tokens(kiwi, norm: str) -> list[Token]:
+    """Return the tokens of one normalised text (a query) read word by word, as an index with the cache reads it."""
+    found = words(norm)
+    distinct = list(dict.fromkeys(w for _, w in found))
+    number = {w: i for i, w in enumerate(distinct)}
+    readings = _read(kiwi, distinct)
+    return _placed(norm, readings, [(at, number[w]) for at, w in found])
+
+
+def _read(kiwi, distinct: list[str]) -> list[list[Token]]:
+    """Return Kiwi's tokens of each word read alone (over-long words in pieces, as in-context analysis does)."""
+    readings: list[list[Token]] = [[] for _ in distinct]
+    for i, found in _stream(kiwi, distinct):
+        readings[i] = found
+    return readings
+
+
+def _stream(kiwi, distinct: list[str]) -> Iterator[tuple[int, list[Token]]]:
+    """Yield (number, tokens) of each distinct word: the over-long ones first, then Kiwi's batch as it finishes."""
+    batch = []
+    for i, word in enumerate(distinct):
+        if len(word) > MAX_KIWI_CHARS:
+            yield i, analysis._kiwi_tokens(kiwi, word)
+        else:
+            batch.append(i)
+    if batch:
+        for i, found in zip(batch, kiwi.tokenize([distinct[i] for i in batch])):
+            yield i, [(t.form, t.tag, t.start, t.end) for t in found]
+
+
+def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
+    """Return the content morphemes of every text as morphemes_of_many does, each distinct word analysed once.
+
+    Kiwi's results come as its worker threads finish them; a text's morphemes are picked as soon as
+    every word it holds is read, so that work overlaps Kiwi's analysis of the words after it.
+    """
+    kiwi = analysis.kiwi_for(user_words)
+    normalised = [analysis._normalize(text) for text in texts]
+    number: dict[str, int] = {}
+    placed: list[list[tuple[int, int]]] = []  # per text, (offset, word number) of each occurrence
+    needs: list[int] = []  # per text, how many distinct words (by number) must be read before it
+    for norm, _ in normalised:
+        placed.append([(at, number.setdefault(w, len(number))) for at, w in words(norm)])
+        needs.append(len(number))
+    readings: list[list[Token] | None] = [None] * len(number)
+    out: list[list[Morpheme]] = [[] for _ in texts]
+    ready = 0  # words 0..ready-1 are all read
+    next_text = 0
+    for i, found in _stream(kiwi, list(number)):
+        readings[i] = found
+        while ready < len(readings) and readings[ready] is not None:
+            ready += 1
+        while next_text < len(texts) and needs[next_text] <= ready:
+            norm, back = normalised[next_text]
+            tokens = _placed(norm, readings, placed[next_text])
+            out[next_text] = analysis._content(texts[next_text], norm, back, tokens, user_words)
+            next_text += 1
+    for i in range(next_text, len(texts)):  # texts without words (empty or only spaces)
+        norm, back = normalised[i]
+        out[i] = analysis._content(texts[i], norm, back, _placed(norm, readings, placed[i]), user_words)
+    return out

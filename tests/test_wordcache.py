@@ -1,0 +1,179 @@
+"""The analysis cache (index setting word_cache): exact offsets per occurrence, kept with the index, updates and queries alike."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chaja.index import arrays, store
+from chaja.index.analysis import morphemes
+from chaja.index.builder import rebuild
+from chaja.index.update import update
+from chaja.index.wordcache import morphemes_by_word, word_tokens, words
+from chaja.search import Engine
+from chaja.search.query import parse
+from chaja.web.cli import main
+
+from conftest import write_jsonl
+from test_arrays import arrays_of, assert_same
+
+
+def read(text: str) -> list[tuple[str, int, int, int, str]]:
+    """Return each morpheme of text read word by word, with the original text its span covers."""
+    return [(m.text, m.pos, m.start, m.end, text[m.start:m.end]) for m in morphemes_by_word([text])[0]]
+
+
+def test_words_are_split_on_any_whitespace_with_their_offsets():
+    assert words("  서울에서\t서울로\n\n서울에서  ") == [(2, "서울에서"), (7, "서울로"), (12, "서울에서")]
+    assert words(" \n ") == []
+
+
+def test_a_repeated_word_gets_its_own_offsets_at_every_occurrence():
+    text = "한국은행이 금리를 올렸다. 한국은행은 금리를 또 올렸다."
+    assert read(text) == [("한국", 0, 0, 2, "한국"), ("은행", 1, 2, 4, "은행"), ("금리", 2, 6, 8, "금리"),
+                          ("올리", 3, 10, 12, "올렸"), ("한국", 4, 15, 17, "한국"), ("은행", 5, 17, 19, "은행"),
+                          ("금리", 6, 21, 23, "금리"), ("올리", 7, 27, 29, "올렸")]
+    assert morphemes_by_word([text])[0] == morphemes(text)  # Kiwi reads these words alike alone and in context
+
+
+def test_mixed_hangul_english_numbers_hanja_and_spaced_units():
+    text = "삼성전자 Galaxy S24는 2024년 1월 출시됐고 經濟 효과는 3.5%였다. 經濟 1만 명"
+    assert read(text) == [
+        ("삼성", 0, 0, 2, "삼성"), ("전자", 1, 2, 4, "전자"), ("galaxy", 2, 5, 11, "Galaxy"), ("s", 3, 12, 13, "S"),
+        ("24", 4, 13, 15, "24"), ("2024", 5, 17, 21, "2024"), ("2024년", 5, 17, 22, "2024년"), ("1", 6, 23, 24, "1"),
+        ("1월", 6, 23, 25, "1월"), ("출시", 7, 26, 28, "출시"), ("經濟", 8, 31, 33, "經濟"), ("경제", 8, 31, 33, "經濟"),
+        ("효과", 9, 34, 36, "효과"), ("3.5", 10, 38, 41, "3.5"), ("3.5%", 10, 38, 42, "3.5%"),
+        ("經濟", 11, 46, 48, "經濟"), ("경제", 11, 46, 48, "經濟"), ("1", 12, 49, 50, "1"), ("1만", 12, 49, 51, "1만"),
+        ("1만명", 12, 49, 53, "1만 명")]
+
+
+def test_decomposed_hangul_keeps_offsets_into_the_text_as_given():
+    text = unicodedata.normalize("NFD", "김장 비용이 올랐다 김장 비용")
+    assert len(text) == 36
+    assert read(text) == [("김장", 0, 0, 6, unicodedata.normalize("NFD", "김장")),
+                          ("비용", 1, 7, 12, unicodedata.normalize("NFD", "비용")),
+                          ("오르", 2, 15, 18, unicodedata.normalize("NFD", "올")),
+                          ("김장", 3, 24, 30, unicodedata.normalize("NFD", "김장")),
+                          ("비용", 4, 31, 36, unicodedata.normalize("NFD", "비용"))]
+
+
+def test_a_word_longer_than_kiwi_takes_at_once_is_read_in_pieces_with_exact_offsets():
+    word = "a" * 20_001
+    found = morphemes_by_word([f"앞 {word} 뒤"])[0]
+    assert (found[0].text, found[0].start, found[0].end) == ("앞", 0, 1)
+    assert (found[-1].text, found[-1].start, found[-1].end) == ("뒤", 20_004, 20_005)
+    inner = found[1:-1]
+    assert [(m.start, m.end) for m in inner] == list(zip([2] + [m.end for m in inner[:-1]], [m.end for m in inner]))
+    assert "".join(m.text for m in inner) == word and inner[-1].end == 20_003
+
+
+def test_texts_of_a_batch_share_readings_and_empty_texts_read_nothing():
+    texts = ["부산항 물동량", "", "   ", "부산항 물동량이 늘었다", "물동량"]
+    assert [[(m.text, m.start, m.end) for m in found] for found in morphemes_by_word(texts)] == [
+        [("부산", 0, 2), ("항", 2, 3), ("물동량", 4, 7)], [], [],
+        [("부산", 0, 2), ("항", 2, 3), ("물동량", 4, 7), ("늘", 9, 10)], [("물동량", 0, 3)]]
+
+
+def test_a_word_alone_can_read_otherwise_than_in_its_sentence():
+    # Kiwi reads 김장은 as 김 + 장 after two lone particles, and as 김장 alone: the price of the cache.
+    assert [m.text for m in morphemes("은 는 김장은 은")] == ["김", "장"]
+    assert [(m.text, m.start, m.end) for m in morphemes_by_word(["은 는 김장은 은"])[0]] == [("김장", 4, 6)]
+
+
+def test_a_query_read_word_by_word_reads_as_the_cached_index_did():
+    from chaja.index.analysis import kiwi_for
+
+    # every word read alone, its tokens shifted to where it stands (늘 + ᆫ: Kiwi's reading of a lone 는)
+    assert word_tokens(kiwi_for(), "은 는 김장은 은") == [("은", "NNG", 0, 1), ("늘", "VV", 2, 3), ("ᆫ", "ETM", 2, 3),
+                                                        ("김장", "NNG", 4, 6), ("은", "JX", 6, 7), ("은", "NNG", 8, 9)]
+    assert sorted(parse("은 는 김장은 은", by_word=True).terms) == ["김장"]
+    assert sorted(parse("은 는 김장은 은").terms) == ["김", "김장", "장"]  # in context: both readings asked
+
+
+ARTICLES = [
+    {"id": "kimchi", "title": "김장 비용", "date": "2024-11-20",
+     "sections": [{"heading": "비용", "text": "김장 비용이 올랐다. 김장은 가족 행사다. 經濟 부담도 크다."},
+                  {"heading": "배추", "text": "배추 값이 올라 김장 비용이 늘었다."}]},
+    {"id": "port", "title": "부산항 물동량", "sections": [{"heading": "", "text": "부산항 물동량이 2024년 3.5% 늘었다."}]},
+    {"id": "nfd", "title": unicodedata.normalize("NFD", "김장 축제"),
+     "sections": [{"heading": "", "text": unicodedata.normalize("NFD", "김장 축제에서 김장을 했다.")}]},
+]
+
+
+@pytest.fixture(scope="module")
+def cached_index(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("word-cache")
+    write_jsonl(folder / "articles" / "a.jsonl", ARTICLES)
+    rebuild([folder / "articles"], folder / "index", word_cache=True)
+    return folder / "index"
+
+
+def test_the_setting_is_kept_with_the_index_and_shown_by_stats(cached_index, corpus_index):
+    manifest = json.loads((store.require(cached_index).path / arrays.FOLDER / arrays.MANIFEST).read_text("utf-8"))
+    assert manifest["word_cache"] is True
+    assert store.require(cached_index).meta()["word_cache"] is True
+    assert Engine(cached_index).stats()["word_cache"] is True
+    assert Engine(corpus_index).stats()["word_cache"] is False
+    rows = dict(line.split(None, 1) for line in
+                CliRunner().invoke(main, ["index", "stats", "--index", str(cached_index)]).output.splitlines())
+    assert rows["word_cache"] == "True"
+
+
+def test_marks_in_a_cached_index_fall_on_every_occurrence_exactly(cached_index):
+    engine = Engine(cached_index)
+    view = engine.article("kimchi", "김장 비용")
+    assert view.sections[0].text_html == ("<mark>김장</mark> <mark>비용</mark>이 올랐다. <mark>김장</mark>은 가족 행사다. "
+                                          "經濟 부담도 크다.")
+    assert view.title_html == "<mark>김장</mark> <mark>비용</mark>"
+    assert engine.article("kimchi", "경제").sections[0].text_html == "김장 비용이 올랐다. 김장은 가족 행사다. <mark>經濟</mark> 부담도 크다."
+    assert engine.article("port", "3.5%").sections[0].text_html == "부산항 물동량이 2024년 <mark>3.5%</mark> 늘었다."
+    nfd = engine.article("nfd", "김장")
+    kimjang = unicodedata.normalize("NFD", "김장")
+    assert nfd.sections[0].text_html == (f"<mark>{kimjang}</mark> {unicodedata.normalize('NFD', '축제에서')} "
+                                         f"<mark>{kimjang}</mark>{unicodedata.normalize('NFD', '을 했다.')}")
+    page = engine.search("김장 비용")
+    assert ([h.id for h in page.hits], page.partial_from) == (["kimchi", "nfd"], 1)  # nfd holds 김장 only
+
+
+def test_an_update_of_a_cached_index_writes_what_a_cached_rebuild_writes(tmp_path):
+    files = tmp_path / "articles"
+    write_jsonl(files / "a.jsonl", ARTICLES[:1])
+    write_jsonl(files / "b.jsonl", ARTICLES[1:])
+    updated = tmp_path / "updated"
+    rebuild([files], updated, word_cache=True)
+    write_jsonl(files / "b.jsonl", [ARTICLES[1], {"id": "tangerine", "title": "감귤 수확",
+                                                  "sections": [{"heading": "", "text": "은 는 김장은 은 감귤 수확"}]}])
+    report = update([files], updated)
+    assert (report.added, report.removed, report.unchanged) == (["tangerine"], ["nfd"], 2)
+    rebuilt = tmp_path / "rebuilt"
+    rebuild([files], rebuilt, word_cache=True)
+    assert_same(arrays_of(updated), arrays_of(rebuilt))
+    assert arrays_of(updated)["manifest"]["word_cache"] is True
+    # the new article was read word by word, as the rebuild reads it: 김장, not 김 + 장
+    assert [h.id for h in Engine(updated).search('"김장"').hits] == ["kimchi", "tangerine"]
+
+
+def test_rebuild_word_cache_option_and_its_refusal_for_opensearch(tmp_path):
+    write_jsonl(tmp_path / "articles" / "a.jsonl", ARTICLES[1:2])
+    runner = CliRunner()
+    built = runner.invoke(main, ["index", "rebuild", str(tmp_path / "articles"), "--index", str(tmp_path / "ix"),
+                                 "--word-cache"])
+    assert built.exit_code == 0, built.output
+    assert Engine(tmp_path / "ix").stats()["word_cache"] is True
+    refused = runner.invoke(main, ["index", "rebuild", str(tmp_path / "articles"), "--index",
+                                   "opensearch://localhost:9/x", "--word-cache"])
+    assert refused.exit_code == 2
+    assert "--word-cache is not offered by the OpenSearch backend yet; rebuild without it" in refused.output
+
+
+def test_an_opensearch_load_of_a_cached_index_is_refused_before_the_cluster_is_asked(cached_index):
+    # no cluster listens on port 9: the refusal comes first, from the index folder alone
+    result = CliRunner().invoke(main, ["index", "rebuild", "--index", "opensearch://127.0.0.1:9/x",
+                                       "--from-index", str(cached_index)])
+    assert result.exit_code == 1
+    assert (f"Error: the index at {cached_index} was built with --word-cache, which the OpenSearch backend does not "
+            "offer yet; rebuild it without --word-cache first") in result.output
