@@ -17,7 +17,10 @@ across both fields (``title+text``), and nori at its best, one text field per se
 holding title, heading and text, queried as Elasticsearch's ``match`` does (``one field``). Its
 best-section view is its section list cut to the first (best) section of each article.
 
-Run: python tests/benchmarks/quality.py [--distractors N] [--index-dir DIR] [--weights title=2,heading=1.5,text=1 ...]
+``--half tune|test`` keeps one half of the questions (whole articles in each, tests/benchmarks/data.py):
+ranking settings are tuned on ``tune`` and reported on ``test``.
+
+Run: python tests/benchmarks/quality.py [--distractors N] [--index-dir DIR] [--half tune|test] [--weights title=2,heading=1.5,text=1 ...]
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import nori  # noqa: E402  (pyjnius must come before anything that could start a JVM)
-from data import BENCH_DIR, KORQUAD, SHARDS, VOLUME, kowiki_paths  # noqa: E402  (others import them from here too)
+from data import BENCH_DIR, HALVES, KORQUAD, SHARDS, VOLUME, half_of, kowiki_paths  # noqa: E402  (others import them from here too)
 from nori_smoke import article_docs, read_articles, section_docs  # noqa: E402
 
 import ir_measures  # noqa: E402
@@ -215,6 +218,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
     ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
                     "(the engine's clauses), the ones partial matches change")
+    ap.add_argument("--half", choices=HALVES, help="use only one half of the questions (whole articles, "
+                    "data.half_of): tune ranking settings on one, report the other")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
     ap.add_argument("--out", type=Path, default=RESULTS / "quality.json",
                     help="JSON file to update (default %(default)s)")
@@ -223,10 +228,13 @@ def main() -> None:
     info = machine()
     print_machine(info)
     queries = read_queries(KORQUAD / "queries.tsv")
+    if args.half:
+        halves = half_of()
+        queries = {q: text for q, text in queries.items() if halves.get(q) == args.half}
     if args.limit:
         queries = dict(itertools.islice(queries.items(), args.limit))
     n = min(args.distractors, VOLUME)
-    setting = f"korquad1-dev+{n}" + (" short" if args.short else "")
+    setting = f"korquad1-dev+{n}" + (f" {args.half}" if args.half else "") + (" short" if args.short else "")
     root = bench_index(n, args.index_dir)
     if args.short:
         short = short_queries(Engine(root), queries)
