@@ -94,6 +94,8 @@ def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict,
         boost = np.float32(mu) * lead_shown
         if mode == "others":  # the lead itself keeps its own score
             boost = np.where(leads == docs, np.float32(0), boost)
+        elif mode == "self":  # only the lead adds a share of its own score: a prior for the lead
+            boost = np.where(leads == docs, boost, np.float32(0))
         elif mode == "max":  # the article's best section instead of its lead
             best = np.zeros(int(article_of.max()) + 1, np.float32)
             np.maximum.at(best, article_of[docs], shown)
@@ -114,6 +116,7 @@ def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict,
 GRIDS = {
     # (title, heading, text) weights x lead share mu x mode
     "lead": [((1.0, 0.7, 1.0), mu, mode) for mode in ("all", "others", "max") for mu in (0.0, 0.1, 0.2, 0.3, 0.5)],
+    "prior": [((1.0, 0.7, 1.0), mu, "self") for mu in (0.0, 0.05, 0.1, 0.2, 0.3)],
     "weights": [((t, h, 1.0), 0.0, "all") for t in (0.5, 1.0, 1.5) for h in (0.3, 0.7, 1.0, 1.5)],
 }
 
