@@ -25,8 +25,9 @@ def leads(article_start: np.ndarray) -> np.ndarray:
 
 
 def lead_first(article_start: np.ndarray, scores: np.ndarray, shown: np.ndarray,
-               boost: float = LEAD_BOOST) -> tuple[np.ndarray, np.ndarray]:
+               boost: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (scores, shown) with every lead's entries multiplied by boost (shown may be scores itself)."""
+    boost = LEAD_BOOST if boost is None else boost  # read now: a benchmark may change LEAD_BOOST
     if boost == 1.0:
         return scores, shown
     first = leads(article_start)

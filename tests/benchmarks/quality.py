@@ -46,7 +46,7 @@ import ir_measures  # noqa: E402
 
 from chaja.index import store  # noqa: E402
 from chaja.index.builder import rebuild  # noqa: E402
-from chaja.search import Engine, scoring  # noqa: E402
+from chaja.search import Engine, context, scoring  # noqa: E402
 from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import MEASURES, evaluate, read_qrels, read_queries  # noqa: E402
 
@@ -152,7 +152,7 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float]) -
     scoring.WEIGHTS.update(weights)  # read at query-parse time, so this changes ranking, not the index
     engine = Engine(root)
     short = short_queries(engine, queries)
-    label = ",".join(f"{k}={v:g}" for k, v in weights.items())
+    label = ",".join(f"{k}={v:g}" for k, v in weights.items()) + f",lead={context.LEAD_BOOST:g}"
     rows = []
     for level, qrels in QRELS.items():
         r = evaluate(engine, queries, qrels, level=level)
@@ -215,6 +215,8 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, help=f"chaja index to reuse (default {BENCH_DIR}/kq+N, built if missing)")
     ap.add_argument("--weights", type=parse_weights, action="append", help="field weights to try, repeatable "
                     "(default: the WEIGHTS in search/scoring.py)")
+    ap.add_argument("--lead-boost", type=float, help="multiply leads' scores by this instead of "
+                    f"search/context.py's LEAD_BOOST ({context.LEAD_BOOST:g}; 1 = no lead boost)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
     ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
                     "(the engine's clauses), the ones partial matches change")
@@ -225,6 +227,8 @@ def main() -> None:
                     help="JSON file to update (default %(default)s)")
     args = ap.parse_args()
 
+    if args.lead_boost is not None:
+        context.LEAD_BOOST = args.lead_boost
     info = machine()
     print_machine(info)
     queries = read_queries(KORQUAD / "queries.tsv")
