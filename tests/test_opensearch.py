@@ -313,3 +313,15 @@ def test_a_rebuild_split_into_parts_is_published_once_every_part_is_done(opensea
     assert published.exit_code == 0 and published.output.startswith("published 12 articles, 24 sections -> ")
     assert Engine(loc).search("부두").total == 12
     assert runner.invoke(main, ["index", "rebuild", str(tmp_path), "--part", "3/2", "--index", loc]).exit_code == 2
+
+
+@pytest.mark.parametrize("hosts, compressed", [
+    ("127.0.0.1:9200", False), ("localhost:9200,127.0.0.1:9201", False),
+    ("search.example.com:9200", True), ("localhost:9200,10.0.0.2:9200", True),
+])
+def test_requests_are_gzipped_only_when_a_host_is_another_machine(hosts, compressed):
+    from chaja.index import opensearch as osx
+
+    pool = osx.client(osx.location(f"opensearch://{hosts}/news")).transport.connection_pool
+    connections = getattr(pool, "connections", None) or [pool.connection]
+    assert [c.http_compress for c in connections] == [compressed] * len(hosts.split(","))

@@ -29,6 +29,7 @@ import argparse
 import importlib.util
 import itertools
 import json
+import random
 import os
 import re
 import shutil
@@ -61,7 +62,8 @@ def cluster_module():
     return module
 
 
-def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: bool = True) -> list[dict]:
+def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: bool = True,
+            sample: int = 0, latency: bool = True) -> list[dict]:
     """Evaluate both backends on korquad1-dev + n distractors (or the index from_index); one row per backend and level."""
     if from_index and not load:
         embedded = from_index
@@ -82,9 +84,7 @@ def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: 
     if load or not from_index:
         print(f"opensearch: {how}: {r.articles:,} articles, {r.sections:,} sections in {r.seconds:.0f} s "
               f"({r.rate:.1f} articles/s)", flush=True)
-    queries = read_queries(KORQUAD / "queries.tsv")
-    if limit:
-        queries = dict(itertools.islice(queries.items(), limit))
+    queries = questions(limit, sample)
     rows = []
     for name, engine in (("embedded", Engine(embedded)), ("opensearch", Engine(loc))):
         for level, qrels in QRELS.items():
@@ -93,6 +93,40 @@ def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: 
                          **{m: round(v, 4) for m, v in e.measures.items()}, "p50_ms": round(e.p50_ms, 1),
                          "p95_ms": round(e.p95_ms, 1)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    if latency:
+        print("ten-hit pages, one question at a time:", flush=True)
+        for r in page_latency({"embedded": embedded, "opensearch": loc}, list(queries.values())):
+            rows.append({**r, "level": "page"})
+    return rows
+
+
+def questions(limit: int = 0, sample: int = 0) -> dict[str, str]:
+    """Return korquad1-dev's questions: the first limit, or a seeded sample (0: all)."""
+    queries = read_queries(KORQUAD / "queries.tsv")
+    if limit:
+        queries = dict(itertools.islice(queries.items(), limit))
+    if sample:  # questions come grouped by article: a seeded sample spreads over all 140 of them
+        chosen = set(random.Random(0).sample(sorted(queries), min(sample, len(queries))))
+        queries = {q: text for q, text in queries.items() if q in chosen}
+    return queries
+
+
+def page_latency(backends: dict[str, str | Path], texts: list[str], warmup: int = 200) -> list[dict]:
+    """Time Engine.search as the page asks (ten hits), one question at a time after untimed ones, per backend."""
+    rows = []
+    for name, where in backends.items():
+        engine = Engine(where)
+        for q in itertools.islice(itertools.cycle(texts), warmup):
+            engine.search(q)
+        ms = []
+        for q in texts:
+            t0 = time.perf_counter()
+            engine.search(q)
+            ms.append((time.perf_counter() - t0) * 1000)
+        ms.sort()
+        rows.append({"backend": name, "queries": len(ms), "p50_ms": round(ms[len(ms) // 2], 1),
+                     "p95_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 1)})
+        print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -133,10 +167,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--distractors", type=int, default=0, help="kowiki articles beside korquad1-dev (default 0)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N questions (0 = all)")
+    ap.add_argument("--sample", type=int, default=0, help="a seeded random sample of N questions (0 = all)")
     ap.add_argument("--index-articles", type=int, default=2000, help="kowiki articles for the indexing rate")
     ap.add_argument("--processes", default="1,2,4", help="indexer process counts to time")
     ap.add_argument("--hosts", default=None, help="a running cluster's HOST:PORT,... (default: start the test cluster)")
-    ap.add_argument("--skip", choices=["quality", "indexing"], action="append", default=[])
+    ap.add_argument("--skip", choices=["quality", "latency", "indexing"], action="append", default=[],
+                    help="leave a part out: quality (and latency), the ten-hit page latency, indexing")
     ap.add_argument("--from-index", type=Path, default=None,
                     help="an existing embedded index of korquad1-dev + distractors to measure and load (no Kiwi)")
     ap.add_argument("--no-load", action="store_true",
@@ -157,11 +193,20 @@ def main() -> None:
             name = (f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}" if args.from_index
                     else f"bench-kq{args.distractors}")
             rows = quality(f"opensearch://{args.hosts}/{name}", args.distractors, args.limit, args.from_index,
-                           load=not args.no_load)
+                           load=not args.no_load, sample=args.sample,
+                           latency="latency" not in args.skip)
             print(f"\n{'backend':11} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6} {'p50 ms':>7} {'p95 ms':>7}")
             for r in rows:
+                if r["level"] == "page":
+                    print(f"{r['backend']:11} {'page':8} {'(ten hits, as the page asks)':38} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f}")
+                    continue
                 print(f"{r['backend']:11} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f} {r['RR@10']:7.4f}"
                       f" {r['no_hit']:6d} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f}")
+        if "quality" in args.skip and "latency" not in args.skip and args.from_index:
+            name = f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}"
+            print("ten-hit pages, one question at a time (the cluster already holds the index):", flush=True)
+            page_latency({"embedded": args.from_index, "opensearch": f"opensearch://{args.hosts}/{name}"},
+                         list(questions(args.limit, args.sample).values()))
         if "indexing" not in args.skip:
             rows = indexing(f"opensearch://{args.hosts}/bench-index", args.index_articles,
                             [int(p) for p in args.processes.split(",")])

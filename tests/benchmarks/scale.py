@@ -12,7 +12,11 @@ and p50/p95 of the korquad1-dev questions one Engine.search at a time, beside Lu
 Targets (issue 12) at 240,000: p95 <= 2x nori's and <= 50 ms; private memory per worker <= 300 MB;
 build peak < 4 GB.
 
-Run: python tests/benchmarks/scale.py [--sizes 60000,120000,240000] [--workers 1,2,4] [--limit N] [--no-nori]
+With --replicate, the indexes beyond 60,000 are written from the 60,000 index's stored analysis
+(replicate.py: the same articles and ids, through the rebuild's write pipeline, without Kiwi); their
+build seconds and peak memory are then the write's alone.
+
+Run: python tests/benchmarks/scale.py [--sizes 60000,120000,240000] [--workers 1,2,4] [--limit N] [--no-nori] [--replicate]
 """
 
 from __future__ import annotations
@@ -74,7 +78,7 @@ def scale_articles(n: int):
         k, left = k + 1, left - VOLUME
 
 
-def build(n: int) -> tuple[Path, dict]:
+def build(n: int, replicated: bool = False) -> tuple[Path, dict]:
     """Return the index of size n and how its build went (from kq+N.build.json, or building it now)."""
     if n <= VOLUME:
         root = BENCH_DIR / f"kq+{n}"
@@ -86,7 +90,20 @@ def build(n: int) -> tuple[Path, dict]:
     record = BENCH_DIR / f"kq+{n}.build.json"
     if store.current(root) is not None:
         return root, json.loads(record.read_text()) if record.exists() else _from_meta(root)
+    if replicated:
+        return replicate_child(n, root, record)
     return build_child(n, root, record, [str(p) for p in scale_paths(n)])
+
+
+def replicate_child(n: int, root: Path, record: Path) -> tuple[Path, dict]:
+    """Write the index of size n from the 60,000 one's stored analysis (replicate.py), in a child process.
+
+    Its seconds and peak memory are those of writing without Kiwi, not a rebuild's.
+    """
+    source = bench_index(VOLUME)
+    print(f"  writing {root} ({n:,} kowiki articles) from {source}'s stored analysis ...", flush=True)
+    return root, _measured_child([str(HERE / "replicate.py"), str(source), str(root), str(n)], record,
+                                 how=f"replicated from {source}'s stored analysis (no Kiwi)")
 
 
 def _from_meta(root: Path) -> dict:
@@ -100,16 +117,21 @@ def build_child(n: int, root: Path, record: Path, paths: list[str] | None) -> tu
     print(f"  building {root} ({n:,} kowiki articles) ...", flush=True)
     code = ("import sys, time; from chaja.index.builder import rebuild; t = time.perf_counter(); "
             "r = rebuild(sys.argv[2:], sys.argv[1]); print(r.articles, r.sections, time.perf_counter() - t)")
-    child = subprocess.Popen([sys.executable, "-c", code, str(root), *paths], stdout=subprocess.PIPE, text=True)
+    return root, _measured_child(["-c", code, str(root), *paths], record)
+
+
+def _measured_child(args: list[str], record: Path, how: str | None = None) -> dict:
+    """Run python with args (it prints articles, sections, seconds); record those and its peak memory."""
+    child = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True)
     out = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     if status != 0:
-        sys.exit(f"the build of {root} failed (status {status})")
+        sys.exit(f"writing {record.name.removesuffix('.build.json')} failed (status {status})")
     articles, sections, seconds = out.split()
     done = {"seconds": round(float(seconds), 1), "peak_mb": round(usage.ru_maxrss / 1024), "articles": int(articles),
-            "sections": int(sections), "date": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+            "sections": int(sections), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), **({"how": how} if how else {})}
     record.write_text(json.dumps(done, indent=1))
-    return root, done
+    return done
 
 
 def open_seconds(root: Path) -> float:
@@ -187,6 +209,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="time only the first N questions (0 = all 5,774)")
     ap.add_argument("--warmup", type=int, default=500, help="untimed chaja queries first")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
+    ap.add_argument("--replicate", action="store_true",
+                    help="write indexes beyond 60,000 from the 60,000 one's stored analysis (replicate.py), not with Kiwi")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = ap.parse_args()
     info = machine()
@@ -197,7 +221,7 @@ def main() -> None:
     reason = "skipped with --no-nori" if args.no_nori else nori.available()
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
-        root, built = build(n)
+        root, built = build(n, args.replicate)
         row = {"distractors": n, "articles": 140 + n, "index": str(root), "build": built,
                "size_mb": round(size_on_disk(root) / 2**20), "open_s": open_seconds(root)}
         print(f"  {n:,}: built {built}, {row['size_mb']:,} MB, opens in {row['open_s']} s", flush=True)
