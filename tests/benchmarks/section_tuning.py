@@ -124,7 +124,7 @@ GRIDS = {
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", type=Path, required=True)
-    ap.add_argument("--half", choices=HALVES, default="tune")
+    ap.add_argument("--half", choices=(*HALVES, "all"), default="tune")
     ap.add_argument("--limit", type=int, default=0, help="only the first N questions of the half")
     ap.add_argument("--grid", default="lead", help=f"one of {', '.join(GRIDS)}, or variants as "
                     "t,h,x,mu,mode;... (e.g. 1,0.7,1,0.2,all)")
@@ -136,7 +136,7 @@ def main() -> None:
     k1b = {f: tuple(float(v) for v in kb.split("/")) for f, _, kb in (p.partition("=") for p in args.k1b.split(",") if p)}
 
     halves = half_of()
-    queries = {q: t for q, t in read_queries(KORQUAD / "queries.tsv").items() if halves.get(q) == args.half}
+    queries = {q: t for q, t in read_queries(KORQUAD / "queries.tsv").items() if args.half in ("all", halves.get(q))}
     if args.limit:
         queries = dict(itertools.islice(queries.items(), args.limit))
     engine = Engine(args.index_dir)
