@@ -209,14 +209,16 @@ class Engine:
         best = rank(scores, docs, gen.article_of, None if by_date else page * size)
         if by_date:
             best = scoring.by_date(best, gen.dates, gen.article_of)
-        total = units(docs)
+        articles = facets.articles_of(gen, docs)  # the articles the list holds: its total and its facets
+        total = int(np.count_nonzero(articles)) if group == "article" else len(docs)
         relaxed = relaxed and total > 0
         partial_from = partial.boundary(units(docs[complete[docs]]), total) if tiered else None
         first = (page - 1) * size
         found = [(int(d), float(shown[d])) for d in best[first : first + size]]
         hits = self._hits(gen, found, parsed, group == "article")
-        matching = np.flatnonzero(listed if n else gen.postings.live)
-        counted = facets.count(gen, parsed, matching, lambda p: self._allowed(gen, p))
+        # With no source or date filter to leave out, the facets count the listed articles (docs' own).
+        matching = np.flatnonzero(listed if n else gen.postings.live) if parsed.has_filters else docs
+        counted = facets.count(gen, parsed, matching, lambda p: self._allowed(gen, p), articles)
         suggestion = self._suggestion(gen, q, total)
         if suggestion and not total and correct:
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
@@ -293,7 +295,8 @@ class Engine:
     def _hits(gen: OpenGeneration, found, parsed, fold: bool = False) -> list[Hit]:
         """Return the hits of found documents; with fold, a hit the same story as a better one is folded into it."""
         stored = [gen.stored_fields(d) for d, _ in found]
-        hits = [hit_of(f, score, parsed.marks) for (_, score), f in zip(found, stored)]
+        marks = parsed.marks  # a property that walks the clauses: once a page, not once a hit
+        hits = [hit_of(f, score, marks) for (_, score), f in zip(found, stored)]
         if fold:
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
         return hits

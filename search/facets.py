@@ -77,33 +77,39 @@ def columns(gen) -> Columns:
 
 
 def _counts(codes: np.ndarray, names: tuple[str, ...], articles: np.ndarray) -> list[FacetValue]:
-    chosen = codes[articles]
-    counts = np.bincount(chosen[chosen >= 0], minlength=len(names))
+    if not names:  # an archive without dates has no years to count
+        return []
+    counts = np.bincount(codes[articles] + 1, minlength=len(names) + 1)[1:]  # code -1 (none) counts at 0, left out
     out = [FacetValue(names[i], int(c)) for i, c in enumerate(counts.tolist()) if c]
     return sorted(out, key=lambda v: (-v.count, v.value))
 
 
-def _articles(gen, docs: np.ndarray) -> np.ndarray:
+def articles_of(gen, docs: np.ndarray) -> np.ndarray:
+    """Return which articles the documents belong to, as a mask over the generation's articles."""
     hit = np.zeros(len(gen.article_ids), dtype=bool)
     hit[gen.article_of[docs]] = True
     return hit
 
 
-def count(gen, parsed, matching: np.ndarray, allowed) -> dict[str, list[FacetValue]]:
+def count(gen, parsed, matching: np.ndarray, allowed, listed: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
     """Return the source and year facets of the documents matching a query (before any filter).
 
     ``allowed(parsed)`` returns the documents a parsed query's filters leave in; each facet
-    leaves out the filters of its own kind.
+    leaves out the filters of its own kind. A query without source or date filters counts the
+    articles its list holds: ``listed`` (articles_of the matching documents allowed(parsed)
+    leaves in), when the caller has it, saves reading them again.
     """
     cols = columns(gen)
+    if listed is not None and not parsed.sources and not parsed.date_ranges:
+        return {"source": _counts(cols.source, cols.sources, listed), "year": _counts(cols.year, cols.years, listed)}
     without_source = allowed(replace(parsed, sources=[])) if parsed.sources else None
     without_dates = allowed(replace(parsed, date_ranges=[])) if parsed.date_ranges else None
     everything = allowed(parsed) if without_source is None or without_dates is None else None
     by_source = without_source if without_source is not None else everything
     by_year = without_dates if without_dates is not None else everything
-    source_articles = _articles(gen, matching[by_source[matching]])
+    source_articles = articles_of(gen, matching[by_source[matching]])
     # without source or date filters (most queries) both facets count the same articles
-    year_articles = source_articles if by_year is by_source else _articles(gen, matching[by_year[matching]])
+    year_articles = source_articles if by_year is by_source else articles_of(gen, matching[by_year[matching]])
     return {
         "source": _counts(cols.source, cols.sources, source_articles),
         "year": _counts(cols.year, cols.years, year_articles),

@@ -19,12 +19,7 @@ Span = tuple[int, int]
 def spans_of(stored: dict, field: str, marks) -> list[Span]:
     """Return the spans to mark in one of schema.SEARCHED of a section: what matched the query there (a query.Marks)."""
     encoded = stored[schema.SPANS][schema.SEARCHED.index(field)]
-    found = stored_spans.decode(encoded, marks.anywhere)
-    for together in stored_spans.runs(encoded, marks.phrases):
-        found += together
-    for words, together in zip(marks.words, stored_spans.runs(encoded, marks.words)):
-        found += together or stored_spans.decode(encoded, words)  # matched apart: each where it stands
-    return found
+    return stored_spans.marked(encoded, marks.anywhere, marks.phrases, marks.words)
 
 
 def merge(spans: Iterable[Span]) -> list[Span]:

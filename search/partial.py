@@ -51,8 +51,7 @@ def eligible(postings: Postings, parsed: Parsed, count: np.ndarray) -> np.ndarra
     if not carrying:
         return np.zeros_like(out)
     if len(carrying) < n:
-        _, carried, _ = scoring.matched(postings, carrying)
-        out &= carried > 0
+        out &= scoring.matches_any(postings, carrying)
     if need := required(parsed):
         _, met, _ = scoring.matched(postings, need)
         out &= met == len(need)

@@ -128,8 +128,13 @@ def _size_bounds(stored: dict) -> tuple[int, int]:
 
 def same_stories(stored: list[dict]) -> list[list[int]]:
     """Group hits (their stored fields, best first) whose words overlap enough for their dates (_threshold)."""
-    bounds = [_size_bounds(f) for f in stored]
+    bounds: dict[int, tuple[int, int]] = {}
     words: dict[int, set[str]] = {}
+
+    def bounds_of(i: int) -> tuple[int, int]:  # only pairs that may be one story need them (undated ones rarely)
+        if i not in bounds:
+            bounds[i] = _size_bounds(stored[i])
+        return bounds[i]
 
     def words_of(i: int) -> set[str]:
         if i not in words:
@@ -141,8 +146,8 @@ def same_stories(stored: list[dict]) -> list[list[int]]:
         for g in groups:
             # the overlap is at most the smaller set over the larger: skip pairs whose sizes alone rule it out
             need = _threshold(stored[i], stored[g[0]])
-            if (need is not None and bounds[i][1]
-                    and min(bounds[i][1], bounds[g[0]][1]) >= need * max(bounds[i][0], bounds[g[0]][0])
+            if (need is not None and bounds_of(i)[1]
+                    and min(bounds_of(i)[1], bounds_of(g[0])[1]) >= need * max(bounds_of(i)[0], bounds_of(g[0])[0])
                     and (w := words_of(i))
                     and len(w & words_of(g[0])) / len(w | words_of(g[0])) >= need):
                 g.append(i)
