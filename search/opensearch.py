@@ -22,7 +22,7 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from . import facets, opensearch_facets, partial, related, scoring
+from . import context, facets, opensearch_facets, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
@@ -266,6 +266,9 @@ class OpenSearchEngine(Engine):
         """Run the query for one page of articles (best section each) or of sections, with the total."""
         sort = ([{schema.DATE: {"order": "desc", "missing": "_last"}}, {schema.ARTICLE: "desc"}] if by_date
                 else ["_score", {schema.ARTICLE: "asc"}, {schema.SECTION: "asc"}])
+        if not by_date and context.LEAD_BOOST != 1.0:  # an article's lead names a close call (search/context.py)
+            lead = {"filter": {"term": {schema.SECTION: 0}}, "weight": context.LEAD_BOOST}
+            query = {"function_score": {"query": query, "functions": [lead], "boost_mode": "multiply"}}
         body = {"query": query, "from": (page - 1) * size, "size": size, "sort": sort, "track_total_hits": True,
                 "track_scores": True, "aggs": dict(aggs or {})}
         if group == "article":

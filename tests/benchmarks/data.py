@@ -31,3 +31,28 @@ def kowiki_paths(n: int) -> list[Path]:
             out.writelines(itertools.islice((line for line in lines if line.strip()), n))
         tmp.rename(path)
     return [path]
+
+
+HALVES = ("tune", "test")
+
+
+def half_of(qrels_path: Path = KORQUAD / "qrels.tsv") -> dict[str, str]:
+    """Split the judged questions into two halves by article: qid -> "tune" or "test".
+
+    Whole articles go to one half, so no paragraph's questions are tuned on and then reported;
+    articles are taken in id order, each into the half with fewer questions so far (2,887 each
+    on korquad1-dev), which is deterministic and balanced.
+    """
+    by_article: dict[str, list[str]] = {}
+    with open(qrels_path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                qid, _, article, _ = line.split()
+                by_article.setdefault(article, []).append(qid)
+    out: dict[str, str] = {}
+    sizes = dict.fromkeys(HALVES, 0)
+    for article in sorted(by_article):
+        half = min(HALVES, key=lambda h: sizes[h])
+        sizes[half] += len(by_article[article])
+        out.update(dict.fromkeys(by_article[article], half))
+    return out

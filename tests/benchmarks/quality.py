@@ -17,7 +17,10 @@ across both fields (``title+text``), and nori at its best, one text field per se
 holding title, heading and text, queried as Elasticsearch's ``match`` does (``one field``). Its
 best-section view is its section list cut to the first (best) section of each article.
 
-Run: python tests/benchmarks/quality.py [--distractors N] [--index-dir DIR] [--weights title=2,heading=1.5,text=1 ...]
+``--half tune|test`` keeps one half of the questions (whole articles in each, tests/benchmarks/data.py):
+ranking settings are tuned on ``tune`` and reported on ``test``.
+
+Run: python tests/benchmarks/quality.py [--distractors N] [--index-dir DIR] [--half tune|test] [--weights title=2,heading=1.5,text=1 ...]
 """
 
 from __future__ import annotations
@@ -36,14 +39,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import nori  # noqa: E402  (pyjnius must come before anything that could start a JVM)
-from data import BENCH_DIR, KORQUAD, SHARDS, VOLUME, kowiki_paths  # noqa: E402  (others import them from here too)
+from data import BENCH_DIR, HALVES, KORQUAD, SHARDS, VOLUME, half_of, kowiki_paths  # noqa: E402  (others import them from here too)
 from nori_smoke import article_docs, read_articles, section_docs  # noqa: E402
 
 import ir_measures  # noqa: E402
 
 from chaja.index import store  # noqa: E402
 from chaja.index.builder import rebuild  # noqa: E402
-from chaja.search import Engine, scoring  # noqa: E402
+from chaja.search import Engine, context, scoring  # noqa: E402
 from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import MEASURES, evaluate, read_qrels, read_queries  # noqa: E402
 
@@ -173,7 +176,7 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float],
     engine = Engine(root)
     engine.query_by_word = query_by_word
     short = short_queries(engine, queries)
-    label = ",".join(f"{k}={v:g}" for k, v in weights.items())
+    label = ",".join(f"{k}={v:g}" for k, v in weights.items()) + f",lead={context.LEAD_BOOST:g}"
     rows = []
     for level, qrels in ((level, qrels) for level, qrels in QRELS.items() if level in levels):
         r = evaluate(engine, queries, qrels, level=level)
@@ -238,9 +241,13 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, help=f"chaja index to reuse (default {BENCH_DIR}/kq+N, built if missing)")
     ap.add_argument("--weights", type=parse_weights, action="append", help="field weights to try, repeatable "
                     "(default: the WEIGHTS in search/scoring.py)")
+    ap.add_argument("--lead-boost", type=float, help="multiply leads' scores by this instead of "
+                    f"search/context.py's LEAD_BOOST ({context.LEAD_BOOST:g}; 1 = no lead boost)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
     ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
                     "(the engine's clauses), the ones partial matches change")
+    ap.add_argument("--half", choices=HALVES, help="use only one half of the questions (whole articles, "
+                    "data.half_of): tune ranking settings on one, report the other")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
     ap.add_argument("--word-cache", action="store_true", help="build (or require) the chaja index with the analysis "
                     "cache: each distinct word of a batch analysed once (chaja.index.wordcache)")
@@ -252,13 +259,19 @@ def main() -> None:
                     help="JSON file to update (default %(default)s)")
     args = ap.parse_args()
 
+    if args.lead_boost is not None:
+        context.LEAD_BOOST = args.lead_boost
     info = machine()
     print_machine(info)
     queries = read_queries(KORQUAD / "queries.tsv")
+    if args.half:
+        halves = half_of()
+        queries = {q: text for q, text in queries.items() if halves.get(q) == args.half}
     if args.limit:
         queries = dict(itertools.islice(queries.items(), args.limit))
     n = min(args.distractors, VOLUME)
-    setting = (f"korquad1-dev+{n}" + (" short" if args.short else "") + (" word-cache" if args.word_cache else "")
+    setting = (f"korquad1-dev+{n}" + (f" {args.half}" if args.half else "") + (" short" if args.short else "")
+               + (" word-cache" if args.word_cache else "")
                + (f" queries-{args.queries}" if args.queries != "index" else ""))
     root = bench_index(n, args.index_dir, args.word_cache)
     query_by_word = {"index": None, "context": False, "word": True}[args.queries]

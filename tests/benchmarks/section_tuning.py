@@ -1,0 +1,174 @@
+"""Tune which section a hit names: field weights, BM25 per field and a share of the article's lead, in one pass.
+
+For each question of one half (quality.py's --half) it computes once each field's part of every
+section's BM25F score (title, heading, text at weight 1, with the engine's clauses and filters), then
+ranks the sections under every variant of a small grid as Engine.search ranks them (search/engine.py:
+coordinated scores for questions, complete matches first for keywords, search/context.py's share of
+the lead) without building hits, and scores three views like quality.py: every section a hit
+(section), one hit per article named by its best section (best-section) and articles (article; unlike
+Engine.search, copies of one story are not folded). Quicker than one quality.py run per variant;
+the variant chosen is then measured by quality.py itself.
+
+Run: python tests/benchmarks/section_tuning.py --index-dir DIR --half tune [--limit N] [--grid NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from data import HALVES, KORQUAD, half_of  # noqa: E402
+from quality import NAMES, QRELS, row  # noqa: E402
+
+from chaja.index.arrays import FIELDS  # noqa: E402
+from chaja.search import Engine, partial, scoring  # noqa: E402
+from chaja.search.engine import STRICT_WORDS  # noqa: E402
+from chaja.search.evaluate import read_qrels, read_queries  # noqa: E402
+
+K = 100  # hits a run keeps, as quality.py asks for (size=100)
+
+
+def field_parts(engine: Engine, parsed, k1b: dict[str, tuple[float, float]]):
+    """Return ({field: score of that field alone at weight 1}, count, share) over every section."""
+    gen = engine._current()
+    saved_weights, saved_bm25 = dict(scoring.WEIGHTS), scoring.bm25
+    parts = {}
+    try:
+        for f in FIELDS:
+            scoring.WEIGHTS.update({g: float(g == f) for g in FIELDS})
+            k1, b = k1b.get(f, (scoring.K1, scoring.B))
+            scoring.bm25 = lambda tf, length, avg, df, n, k1=k1, b=b: saved_bm25(tf, length, avg, df, n, k1, b)
+            parts[f], count, share = scoring.matched(gen.postings, parsed.clauses)
+    finally:
+        scoring.WEIGHTS.update(saved_weights)
+        scoring.bm25 = saved_bm25
+    return parts, count, share
+
+
+class Query:
+    """What every variant of one question starts from: field parts, matches, the sections it may list."""
+
+    def __init__(self, engine: Engine, text: str, k1b: dict):
+        gen = engine._current()
+        parsed = engine._parse(gen, text)
+        self.n = n = len(parsed.clauses)
+        self.docs = np.zeros(0, np.int64)
+        if not n:
+            return
+        self.parts, count, self.share = field_parts(engine, parsed, k1b)
+        allowed = engine._allowed(gen, parsed)
+        self.complete = count == n
+        self.tiered = partial.tiered(parsed)
+        listed = self.complete | partial.eligible(gen.postings, parsed, count) if n > STRICT_WORDS or self.tiered \
+            else self.complete
+        docs = np.flatnonzero(listed)
+        self.docs = docs[allowed[docs]]
+
+    def shown(self, idx: np.ndarray, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (the AND score, the score a hit shows) of the sections idx under these field weights."""
+        raw = sum(np.float32(weights[f]) * self.parts[f][idx] for f in FIELDS)
+        if self.n > STRICT_WORDS:
+            c = scoring.coordinated(raw, self.share[idx])
+            return c, c
+        if self.tiered:
+            return raw, np.where(self.complete[idx], raw, scoring.coordinated(raw, self.share[idx]))
+        return raw, raw
+
+
+def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict, mu: float, mode: str) -> np.ndarray:
+    """Return the query's listed sections best first (the first K articles' worth at least) under one variant."""
+    docs = q.docs
+    if not len(docs):
+        return docs
+    raw, shown = q.shown(docs, weights)
+    if mu:
+        leads = lead_of[docs]
+        _, lead_shown = q.shown(leads, weights)
+        boost = np.float32(mu) * lead_shown
+        if mode == "others":  # the lead itself keeps its own score
+            boost = np.where(leads == docs, np.float32(0), boost)
+        elif mode == "self":  # only the lead adds a share of its own score: a prior for the lead
+            boost = np.where(leads == docs, boost, np.float32(0))
+        elif mode == "max":  # the article's best section instead of its lead
+            best = np.zeros(int(article_of.max()) + 1, np.float32)
+            np.maximum.at(best, article_of[docs], shown)
+            boost = np.float32(mu) * best[article_of[docs]]
+        raw, shown = raw + boost, shown + boost
+    key = raw.astype(np.float64)
+    if q.tiered and q.n <= STRICT_WORDS and not q.complete[docs].all():
+        part = ~q.complete[docs]
+        key = np.where(part, shown, raw + float(shown[part].max()) + 1.0)
+    take = min(len(docs), 30 * K)
+    while True:
+        top = np.argpartition(-key, take - 1)[:take] if take < len(docs) else np.arange(len(docs))
+        order = docs[top[np.lexsort((docs[top], article_of[docs[top]], -key[top]))]]
+        if take == len(docs) or len(np.unique(article_of[order])) >= K:
+            return order
+        take = min(len(docs), take * 4)
+
+GRIDS = {
+    # (title, heading, text) weights x lead share mu x mode
+    "lead": [((1.0, 0.7, 1.0), mu, mode) for mode in ("all", "others", "max") for mu in (0.0, 0.1, 0.2, 0.3, 0.5)],
+    "prior": [((1.0, 0.7, 1.0), mu, "self") for mu in (0.0, 0.05, 0.1, 0.2, 0.3)],
+    "weights": [((t, h, 1.0), 0.0, "all") for t in (0.5, 1.0, 1.5) for h in (0.3, 0.7, 1.0, 1.5)],
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index-dir", type=Path, required=True)
+    ap.add_argument("--half", choices=(*HALVES, "all"), default="tune")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N questions of the half")
+    ap.add_argument("--grid", default="lead", help=f"one of {', '.join(GRIDS)}, or variants as "
+                    "t,h,x,mu,mode;... (e.g. 1,0.7,1,0.2,all)")
+    ap.add_argument("--k1b", default="", help="BM25 per field, e.g. text=1.2/0.9,title=1.6/0.5 (default: the index's)")
+    args = ap.parse_args()
+    grid = GRIDS.get(args.grid) or [
+        ((float(t), float(h), float(x)), float(mu), mode)
+        for t, h, x, mu, mode in (v.split(",") for v in args.grid.split(";"))]
+    k1b = {f: tuple(float(v) for v in kb.split("/")) for f, _, kb in (p.partition("=") for p in args.k1b.split(",") if p)}
+
+    halves = half_of()
+    queries = {q: t for q, t in read_queries(KORQUAD / "queries.tsv").items() if args.half in ("all", halves.get(q))}
+    if args.limit:
+        queries = dict(itertools.islice(queries.items(), args.limit))
+    engine = Engine(args.index_dir)
+    gen = engine._current()
+    article_of = np.asarray(gen.article_of)
+    start = np.asarray(gen.article_start)
+    lead_of = start[article_of]
+    ids = gen.article_ids
+    runs = {v: {"section": {}, "best-section": {}, "article": {}} for v in range(len(grid))}
+    cpu = time.process_time()
+    for qid, text in queries.items():
+        q = Query(engine, text, k1b)
+        for v, (w, mu, mode) in enumerate(grid):
+            order = ranked(q, lead_of, article_of, dict(zip(FIELDS, w)), mu, mode)
+            _, first = np.unique(article_of[order], return_index=True)
+            best = order[np.sort(first)][:K]
+            runs[v]["section"][qid] = [f"{ids[int(article_of[d])]}#{int(d - lead_of[d])}" for d in order[:K].tolist()]
+            runs[v]["best-section"][qid] = [f"{ids[int(article_of[d])]}#{int(d - lead_of[d])}" for d in best.tolist()]
+            runs[v]["article"][qid] = [ids[int(article_of[d])] for d in best.tolist()]
+    print(f"{len(queries)} questions of the {args.half} half, k1/b {k1b or 'as indexed'}, "
+          f"{time.process_time() - cpu:.0f} s CPU", flush=True)
+    qrels = {level: read_qrels(QRELS["section" if level != "article" else "article"])
+             for level in ("section", "best-section", "article")}
+    print(f"{'t,h,x':14} {'mu':>5} {'mode':7} " + " ".join(f"{lv[:4]:>4}:{NAMES[m][:5]:6}" for lv in qrels
+                                                          for m in ("nDCG@10", "R@100")))
+    for v, (w, mu, mode) in enumerate(grid):
+        cells = []
+        for level, qr in qrels.items():
+            r = row("chaja", "", level, qr, runs[v][level], len(queries))
+            cells += [f"{r['nDCG@10']:11.4f}", f"{r['R@100']:11.4f}"]
+        print(f"{','.join(f'{x:g}' for x in w):14} {mu:5g} {mode:7} " + " ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Which section names a hit: an article's lead when it matches about as well as a later section (issue 14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chaja.search import context
+from conftest import engine_over
+
+ARTICLES = [
+    {"id": "busan", "title": "부산항 소식", "sections": [
+        {"heading": "", "text": "부산항의 컨테이너 물동량이 지난해 크게 늘었다고 해양수산부가 밝혔다."},
+        {"heading": "신항", "text": "신항 부두의 하루 물동량이 크게 늘었다."},
+        {"heading": "환적", "text": "부산항의 물동량 가운데 환적 화물이 늘었다."}]},
+    {"id": "incheon", "title": "인천항 소식", "sections": [
+        {"heading": "", "text": "인천항의 여객선 운항이 재개되었다."},
+        {"heading": "화물", "text": "인천항의 컨테이너 물동량이 줄었다."}]},
+    # the lead is one word longer than the later section, which therefore scores a little higher
+    {"id": "mokpo", "title": "목포항 물동량", "sections": [
+        {"heading": "", "text": "목포항의 자동차 수출 물량이 지난해보다 늘었다고 항만공사가 오늘 밝혔다."},
+        {"heading": "실적", "text": "목포항의 자동차 수출 물량이 지난해보다 늘었다고 항만공사가 밝혔다."}]},
+]
+
+
+@pytest.fixture(scope="module")
+def ports(tmp_path_factory):
+    return engine_over(tmp_path_factory, "context", ARTICLES)
+
+
+def sections(page) -> list[tuple[str, int, float]]:
+    return [(h.id, h.section.index, h.score) for h in page.hits]
+
+
+def test_a_lead_matching_nearly_as_well_names_the_hit(ports):
+    assert sections(ports.search("목포항 자동차 수출", group="section")) == [("mokpo", 0, 4.6547), ("mokpo", 1, 4.5423)]
+    assert sections(ports.search("목포항 자동차 수출")) == [("mokpo", 0, 4.6547)]
+
+
+def test_the_lead_boost_multiplies_the_leads_score_alone(ports, monkeypatch):
+    monkeypatch.setattr(context, "LEAD_BOOST", 1.0)
+    # without it the shorter later section wins by 7%; the lead's 4.2316 x 1.1 is the 4.6547 above
+    assert sections(ports.search("목포항 자동차 수출", group="section")) == [("mokpo", 1, 4.5423), ("mokpo", 0, 4.2316)]
+    assert sections(ports.search("목포항 자동차 수출")) == [("mokpo", 1, 4.5423)]
+
+
+def test_a_clearly_better_later_section_still_names_the_hit(ports):
+    page = ports.search("부산항 물동량", group="section")
+    assert sections(page)[:3] == [("busan", 2, 2.9565), ("busan", 0, 2.7197), ("busan", 1, 1.5416)]
+    assert [(h.id, h.section.index) for h in ports.search("부산항 물동량").hits] == [
+        ("busan", 2), ("mokpo", 0), ("incheon", 1)]
+
+
+def test_a_question_names_the_lead_too(ports):
+    page = ports.search("목포항의 자동차 수출 물량은 지난해보다 얼마나 늘었나?")
+    assert [(h.id, h.section.index) for h in page.hits] == [("mokpo", 0), ("busan", 0)]
+
+
+def test_leads_are_the_first_section_of_every_article_with_one():
+    assert context.leads(np.array([0, 2, 2, 5])).tolist() == [0, 2]
+    scores = np.array([1, 2, 3, 4, 5], dtype=np.float32)
+    boosted, shown = context.lead_first(np.array([0, 2, 5]), scores, scores, boost=2.0)
+    assert shown is boosted
+    assert boosted.tolist() == [2, 2, 6, 4, 5]
+    assert scores.tolist() == [1, 2, 3, 4, 5]  # the caller's array is left as it was
