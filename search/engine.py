@@ -189,13 +189,15 @@ class Engine:
         rank = scoring.rank_articles if group == "article" else scoring.rank_sections
         allowed = self._allowed(gen, parsed)
         n = len(parsed.clauses)
-        scores, count, share = scoring.matched(gen.postings, parsed.clauses)
+        documents: dict = {}  # each clause's documents, read once for scoring and for partial matches
+        scores, count, share = scoring.matched(gen.postings, parsed.clauses, documents)
         by_date = sort == "date" or not n  # filters alone rank nothing: newest first
         complete = count == n
         relaxed = parsed.can_relax and not (complete & allowed).any()
         # keywords newest first list the hits with every word, as before (unless no article has them all)
         tiered = partial.tiered(parsed) and not (by_date and not relaxed)
-        listed = complete | partial.eligible(gen.postings, parsed, count) if n > STRICT_WORDS or tiered else complete
+        listed = (complete | partial.eligible(gen.postings, parsed, count, documents) if n > STRICT_WORDS or tiered
+                  else complete)
         docs = np.flatnonzero(listed if n else allowed)  # no words: what the filters leave
         docs = docs[allowed[docs]]
         shown = scores  # the score a hit shows

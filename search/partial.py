@@ -43,15 +43,19 @@ def tiered(parsed: Parsed) -> bool:
     return parsed.can_relax and len(parsed.clauses) <= STRICT_WORDS
 
 
-def eligible(postings: Postings, parsed: Parsed, count: np.ndarray) -> np.ndarray:
-    """Return which sections match some but not all of the clauses and may still be listed."""
+def eligible(postings: Postings, parsed: Parsed, count: np.ndarray,
+             documents: dict[Clause, np.ndarray] | None = None) -> np.ndarray:
+    """Return which sections match some but not all of the clauses and may still be listed.
+
+    ``count`` and ``documents`` are what scoring.matched gave for the parsed clauses.
+    """
     n = len(parsed.clauses)
     out = (count > 0) & (count < n)
     carrying = parsed.carrying
     if not carrying:
         return np.zeros_like(out)
     if len(carrying) < n:
-        out &= scoring.matches_any(postings, carrying)
+        out &= scoring.matches_any(postings, carrying, documents)
     if need := required(parsed):
         _, met, _ = scoring.matched(postings, need)
         out &= met == len(need)

@@ -7,8 +7,6 @@ their idf-weighted share of the query.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from chaja.index import arrays_write
@@ -24,9 +22,6 @@ WEIGHTS = dict(arrays_write.WEIGHTS)
 
 Sparse = tuple[np.ndarray, np.ndarray]  # (ascending document numbers, a value for each)
 _NOTHING: Sparse = (np.zeros(0, np.int32), np.zeros(0, np.float32))
-# Each thread's last matched() clauses and their documents: a query then asks which documents
-# match some of its clauses (matches_any) without reading them again. One query's arrays at most.
-_last = threading.local()
 
 
 def idf(df: int, n: int) -> float:
@@ -127,15 +122,20 @@ def weight(postings: Postings, clause: Clause) -> float:
     return sum(idf(max(postings.df(f, t) for f in clause.fields), n) for t in clause.terms)
 
 
-def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (summed score, number of clauses matched, idf-weighted share of clauses matched) in every document."""
+def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause],
+            documents: dict[Clause, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (summed score, number of clauses matched, idf-weighted share of clauses matched) in every document.
+
+    ``documents``, if given, receives each clause's documents, for matches_any to use instead of reading them again.
+    """
     scores = np.zeros(postings.doc_count, dtype=np.float32)
     count = np.zeros(postings.doc_count, dtype=np.int16)
     share = np.zeros(postings.doc_count, dtype=np.float32)
     weights = [weight(postings, c) for c in clauses]
     total = sum(weights) or 1.0
     parts = [clause_scores(postings, c) for c in clauses]
-    _last.documents = (postings, {c: ids for c, (ids, _) in zip(clauses, parts)})
+    if documents is not None:
+        documents.update((c, ids) for c, (ids, _) in zip(clauses, parts))
     if parts:
         # One unbuffered add over all clauses' postings at once: each document's float32 sums still
         # run in clause order, so they equal adding clause by clause (scores[ids] += s), in half the time.
@@ -150,12 +150,16 @@ def matched(postings: Postings, clauses: tuple[Clause, ...] | list[Clause]) -> t
     return scores, count, share
 
 
-def matches_any(postings: Postings, clauses: list[Clause]) -> np.ndarray:
-    """Return which documents match at least one of clauses (matched()'s count > 0, without scoring them)."""
+def matches_any(postings: Postings, clauses: list[Clause],
+                documents: dict[Clause, np.ndarray] | None = None) -> np.ndarray:
+    """Return which documents match at least one of clauses (matched()'s count > 0, without scoring them).
+
+    ``documents``: the clauses' documents matched() already read for this query, if any.
+    """
     hit = np.zeros(postings.doc_count, dtype=bool)
-    last, known = getattr(_last, "documents", (None, {}))
+    known = documents or {}
     for clause in clauses:
-        ids = known.get(clause) if last is postings else None
+        ids = known.get(clause)
         hit[clause_scores(postings, clause)[0] if ids is None else ids] = True
     hit[postings.deleted] = False
     return hit

@@ -181,7 +181,8 @@ QUERIES = ["부산항 컨테이너 물동량", "인공지능 OR 반도체 수출
 def test_matched_adds_up_as_clause_by_clause(engine, query: str) -> None:
     gen = engine._current()
     parsed = engine._parse(gen, query)
-    got = scoring.matched(gen.postings, parsed.clauses)
+    documents: dict = {}
+    got = scoring.matched(gen.postings, parsed.clauses, documents)
     want = _matched_clause_by_clause(gen.postings, parsed.clauses)
     for a, b in zip(got, want):
         assert a.dtype == b.dtype
@@ -189,8 +190,8 @@ def test_matched_adds_up_as_clause_by_clause(engine, query: str) -> None:
     assert int(np.count_nonzero(got[1])) > 0 or query.startswith("없는낱말")
     carrying = parsed.carrying
     want = (_matched_clause_by_clause(gen.postings, carrying)[1] > 0).tolist()
-    assert scoring.matches_any(gen.postings, carrying).tolist() == want  # from the documents matched() read
-    fresh = []  # another thread has read nothing yet: it reads the clauses' documents itself
+    assert scoring.matches_any(gen.postings, carrying, documents).tolist() == want  # from the documents matched() read
+    fresh = []  # without them (here on another thread) it reads the clauses' documents itself
     thread = threading.Thread(target=lambda: fresh.append(scoring.matches_any(gen.postings, carrying).tolist()))
     thread.start()
     thread.join()
