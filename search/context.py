@@ -32,10 +32,11 @@ def lead_first(article_start: np.ndarray, scores: np.ndarray, shown: np.ndarray,
     if boost == 1.0:
         return scores, shown
     first = leads(article_start)
-    out = scores.copy()
-    out[first] *= np.float32(boost)
-    if shown is scores:
-        return out, out
-    seen = shown.copy()
-    seen[first] *= np.float32(boost)
-    return out, seen
+
+    def boosted(values: np.ndarray) -> np.ndarray:
+        out = values.copy()
+        out[first] *= np.float32(boost)
+        return out
+
+    out = boosted(scores)
+    return out, out if shown is scores else boosted(shown)
