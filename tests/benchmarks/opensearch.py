@@ -63,7 +63,7 @@ def cluster_module():
 
 
 def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: bool = True,
-            sample: int = 0, latency: bool = True) -> list[dict]:
+            sample: int = 0) -> list[dict]:
     """Evaluate both backends on korquad1-dev + n distractors (or the index from_index); one row per backend and level."""
     if from_index and not load:
         embedded = from_index
@@ -93,10 +93,6 @@ def quality(loc: str, n: int, limit: int, from_index: Path | None = None, load: 
                          **{m: round(v, 4) for m, v in e.measures.items()}, "p50_ms": round(e.p50_ms, 1),
                          "p95_ms": round(e.p95_ms, 1)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    if latency:
-        print("ten-hit pages, one question at a time:", flush=True)
-        for r in page_latency({"embedded": embedded, "opensearch": loc}, list(queries.values())):
-            rows.append({**r, "level": "page"})
     return rows
 
 
@@ -111,23 +107,13 @@ def questions(limit: int = 0, sample: int = 0) -> dict[str, str]:
     return queries
 
 
-def page_latency(backends: dict[str, str | Path], texts: list[str], warmup: int = 200) -> list[dict]:
-    """Time Engine.search as the page asks (ten hits), one question at a time after untimed ones, per backend."""
-    rows = []
+def page_latency(backends: dict[str, str | Path], texts: list[str]) -> None:
+    """Print latency.py's timing of ten-hit pages (as the web page asks), one question at a time, per backend."""
+    from latency import chaja_latency  # it brings Lucene-nori's bridge, which only this part needs
+
+    print("ten-hit pages, one question at a time, after 200 untimed:", flush=True)
     for name, where in backends.items():
-        engine = Engine(where)
-        for q in itertools.islice(itertools.cycle(texts), warmup):
-            engine.search(q)
-        ms = []
-        for q in texts:
-            t0 = time.perf_counter()
-            engine.search(q)
-            ms.append((time.perf_counter() - t0) * 1000)
-        ms.sort()
-        rows.append({"backend": name, "queries": len(ms), "p50_ms": round(ms[len(ms) // 2], 1),
-                     "p95_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 1)})
-        print(json.dumps(rows[-1]), flush=True)
-    return rows
+        print(f"  {name:11} {json.dumps(chaja_latency(where, texts, warmup=200))}", flush=True)
 
 
 class Progress:
@@ -189,24 +175,20 @@ def main() -> None:
         cluster = cluster_py.start(Path(tempfile.mkdtemp(prefix="chaja-bench-opensearch-")), nodes=3)
         args.hosts = ",".join(cluster.hosts)
     try:
+        name = (f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}" if args.from_index
+                else f"bench-kq{args.distractors}")
+        loc = f"opensearch://{args.hosts}/{name}"
         if "quality" not in args.skip:
-            name = (f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}" if args.from_index
-                    else f"bench-kq{args.distractors}")
-            rows = quality(f"opensearch://{args.hosts}/{name}", args.distractors, args.limit, args.from_index,
-                           load=not args.no_load, sample=args.sample,
-                           latency="latency" not in args.skip)
+            rows = quality(loc, args.distractors, args.limit, args.from_index, load=not args.no_load,
+                           sample=args.sample)
             print(f"\n{'backend':11} {'level':8} {'nDCG@10':>8} {'R@100':>7} {'MRR@10':>7} {'no-hit':>6} {'p50 ms':>7} {'p95 ms':>7}")
             for r in rows:
-                if r["level"] == "page":
-                    print(f"{r['backend']:11} {'page':8} {'(ten hits, as the page asks)':38} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f}")
-                    continue
                 print(f"{r['backend']:11} {r['level']:8} {r['nDCG@10']:8.4f} {r['R@100']:7.4f} {r['RR@10']:7.4f}"
                       f" {r['no_hit']:6d} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f}")
-        if "quality" in args.skip and "latency" not in args.skip and args.from_index:
-            name = f"bench-{re.sub(r'[^a-z0-9_.-]', '-', args.from_index.name.lower())}"
-            print("ten-hit pages, one question at a time (the cluster already holds the index):", flush=True)
-            page_latency({"embedded": args.from_index, "opensearch": f"opensearch://{args.hosts}/{name}"},
-                         list(questions(args.limit, args.sample).values()))
+        # without the quality part, the cluster must already hold the index given by --from-index
+        if "latency" not in args.skip and ("quality" not in args.skip or args.from_index):
+            embedded = args.from_index or BENCH_DIR / f"embedded-kq+{args.distractors}"
+            page_latency({"embedded": embedded, "opensearch": loc}, list(questions(args.limit, args.sample).values()))
         if "indexing" not in args.skip:
             rows = indexing(f"opensearch://{args.hosts}/bench-index", args.index_articles,
                             [int(p) for p in args.processes.split(",")])
