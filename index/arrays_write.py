@@ -60,11 +60,15 @@ class Collector:
                                        np.frombuffer(self._counts[f], dtype=np.int32).copy()))
                 self._terms[f], self._pos[f], self._counts[f] = array("i"), array("i"), array("i")
 
-    def keep(self, folder: Path, dropped: set[str]) -> None:
-        """Add the sections of an older generation's arrays, except those of the dropped articles."""
+    def keep(self, folder: Path, dropped: set[str], prefix: str = "") -> None:
+        """Add the sections of an older generation's arrays, except those of the dropped articles.
+
+        With a prefix, the kept articles come under the ids prefix + id (the scale benchmark's copies).
+        """
         self._flush()
         terms = Strings.open(folder, "terms")
         ids = Strings.open(folder, "article_ids").all()
+        new_ids = [prefix + a for a in ids] if prefix else ids
         article_of = np.asarray(load(folder, "article_of"))
         article_start = np.asarray(load(folder, "article_start"))
         dates = load(folder, "dates")
@@ -75,10 +79,10 @@ class Collector:
         kept_sections = np.flatnonzero(kept)
         for s in kept_sections.tolist():
             a = int(article_of[s])
-            self.sections.append((ids[a], s - int(article_start[a])))
+            self.sections.append((new_ids[a], s - int(article_start[a])))
         for a in np.flatnonzero(kept_articles).tolist():
             first = int(article_start[a])
-            self.articles[ids[a]] = (str(dates[first]), sources[source_of[first]] if source_of[first] >= 0 else "")
+            self.articles[new_ids[a]] = (str(dates[first]), sources[source_of[first]] if source_of[first] >= 0 else "")
         rows = {}
         for f in FIELDS:
             start, docs, tfs = load(folder, f"{f}.start"), load(folder, f"{f}.docs"), np.asarray(load(folder, f"{f}.tfs"))
