@@ -91,6 +91,32 @@ class Postings:
             out[int(ids[i])] = pos[end - int(tfs[i]) : end].tolist()
         return out
 
+    def occurrences(self, field: str, term: str, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (index into docnums, word position) of every occurrence of term in field in the ascending docnums.
+
+        positions() for many documents at once, as flat arrays: grouped by document in docnums' order,
+        each document's positions ascending.
+        """
+        t = self.term_number(term)
+        if t < 0 or not len(docnums):
+            return _EMPTY_IDS, _EMPTY_IDS
+        a, b = int(self._start[field][t]), int(self._start[field][t + 1])
+        ids = self._docs[field][a:b]
+        docnums = np.asarray(docnums)
+        at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+        held = (ids[at] == docnums) if len(ids) else np.zeros(len(docnums), dtype=bool)
+        found = at[held]
+        if not len(found):
+            return _EMPTY_IDS, _EMPTY_IDS
+        tfs = self._tfs[field][a : a + int(found[-1]) + 1]  # only up to the last posting asked for
+        ends = int(self._pos_start[field][t]) + np.cumsum(tfs, dtype=np.int64)
+        counts = tfs[found].astype(np.int64)
+        firsts = ends[found] - counts
+        # every posting's run of positions, laid end to end: its first position's offset plus 0, 1, ...
+        run_start = np.cumsum(counts) - counts
+        offsets = np.repeat(firsts - run_start, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+        return np.repeat(np.flatnonzero(held).astype(np.int32), counts), self._pos[field][offsets]
+
     def lengths(self, field: str) -> np.ndarray:
         """Return the length of field in every section (quantised as Whoosh does)."""
         return self._lengths[field]

@@ -1,0 +1,101 @@
+"""Term proximity: how close together a section's text holds the query's words, from the positions the arrays keep.
+
+A question paraphrases one paragraph: the section that answers it holds several of its words close
+together, a distractor holds them scattered. Two measures of that, both over the text field's word
+positions of the best-ranked candidate sections only (positions cost a read per term and candidate):
+
+- pair proximity (BM25TP-like): over every two neighbouring occurrences of different clauses, the
+  product of the clauses' idf-weighted shares of the query over their distance squared, summed;
+- window cover: the largest idf-weighted share of the query's clauses that one window of `width`
+  consecutive word positions holds.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import scoring
+from .postings import Postings
+from .query import Clause
+
+FIELD = "text"  # titles are short (their words are always close) and headings are mostly empty
+
+
+class Occurrences(NamedTuple):
+    """Every occurrence of the query's clauses in the candidates' text, ordered by candidate, then position."""
+
+    doc: np.ndarray  # index into the candidates
+    pos: np.ndarray  # word position in the field
+    clause: np.ndarray  # index into the clauses
+
+
+def terms_of(clause: Clause) -> tuple[str, ...]:
+    """Return every term a clause can match with, in all its alternatives (each once)."""
+    if not clause.any_of:
+        return clause.terms
+    return tuple(dict.fromkeys(t for alternative in clause.any_of for c in alternative for t in terms_of(c)))
+
+
+def shares(postings: Postings, clauses: list[Clause] | tuple[Clause, ...]) -> np.ndarray:
+    """Return each clause's idf-weighted share of the query, as coordination weighs it (summing to 1)."""
+    weights = np.array([scoring.weight(postings, c) for c in clauses], dtype=np.float64)
+    total = weights.sum()
+    return weights / total if total > 0 else weights
+
+
+def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], candidates: np.ndarray,
+                field: str = FIELD) -> Occurrences:
+    """Return where each clause's terms stand in field of the candidates (ascending section numbers).
+
+    A clause of several morphemes ("세종대왕" read as 세종 + 대왕) stands wherever any of them does.
+    """
+    docs, pos, which = [], [], []
+    for c, clause in enumerate(clauses):
+        for term in terms_of(clause):
+            d, p = postings.occurrences(field, term, candidates)
+            docs.append(d)
+            pos.append(p)
+            which.append(np.full(len(d), c, dtype=np.int32))
+    if not docs:
+        return Occurrences(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32))
+    doc, p, clause = np.concatenate(docs), np.concatenate(pos), np.concatenate(which)
+    order = np.lexsort((clause, p, doc))
+    return Occurrences(doc[order], p[order], clause[order])
+
+
+def pair_proximity(occ: Occurrences, weights: np.ndarray, count: int) -> np.ndarray:
+    """Return per candidate the sum over neighbouring occurrences of different clauses of w_a * w_b / distance**2.
+
+    Occurrences at one position (a number's readings, a Hanja word and its reading) count as distance 1.
+    """
+    out = np.zeros(count, dtype=np.float64)
+    if len(occ.doc) < 2:
+        return out
+    pairs = (occ.doc[1:] == occ.doc[:-1]) & (occ.clause[1:] != occ.clause[:-1])
+    first = np.flatnonzero(pairs)
+    distance = np.maximum(occ.pos[first + 1] - occ.pos[first], 1).astype(np.float64)
+    value = weights[occ.clause[first]] * weights[occ.clause[first + 1]] / distance**2
+    np.add.at(out, occ.doc[first], value)
+    return out
+
+
+def window_cover(occ: Occurrences, weights: np.ndarray, count: int, width: int) -> np.ndarray:
+    """Return per candidate the largest share of the clauses' weight within `width` consecutive word positions."""
+    out = np.zeros(count, dtype=np.float64)
+    n = len(occ.doc)
+    if not n:
+        return out
+    bits = np.left_shift(np.uint64(1), occ.clause.astype(np.uint64))
+    held = bits.copy()  # the clauses in the window starting at each occurrence
+    for j in range(1, n):  # the j-th next occurrence, while any is in the same section and window
+        inside = (occ.doc[j:] == occ.doc[:-j]) & (occ.pos[j:] - occ.pos[:-j] < width)
+        if not inside.any():
+            break
+        held[:-j] |= np.where(inside, bits[j:], np.uint64(0))
+    cover = np.zeros(n, dtype=np.float64)
+    for c, w in enumerate(weights):
+        cover += w * ((held >> np.uint64(c)) & np.uint64(1))
+    np.maximum.at(out, occ.doc, cover)
+    return out
