@@ -21,6 +21,7 @@ from .postings import Postings
 from .query import Clause
 
 FIELD = "text"  # titles are short (their words are always close) and headings are mostly empty
+MAX_CLAUSES = 64  # a clause is a bit of a uint64; query.MAX_TERMS keeps queries far below this
 
 
 class Occurrences(NamedTuple):
@@ -52,7 +53,7 @@ def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], 
     A clause of several morphemes ("세종대왕" read as 세종 + 대왕) stands wherever any of them does.
     """
     docs, pos, which = [], [], []
-    for c, clause in enumerate(clauses):
+    for c, clause in enumerate(clauses[:MAX_CLAUSES]):
         for term in terms_of(clause):
             d, p = postings.occurrences(field, term, candidates)
             docs.append(d)
@@ -61,7 +62,8 @@ def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], 
     if not docs:
         return Occurrences(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32))
     doc, p, clause = np.concatenate(docs), np.concatenate(pos), np.concatenate(which)
-    order = np.lexsort((clause, p, doc))
+    # One int64 key (candidate, position, clause) sorts several times quicker than a lexsort of three.
+    order = np.argsort((doc.astype(np.int64) << 38) | (p.astype(np.int64) << 6) | clause, kind="stable")
     return Occurrences(doc[order], p[order], clause[order])
 
 

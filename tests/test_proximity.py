@@ -1,0 +1,99 @@
+"""Term proximity from the positions in the search arrays: a section holding the query's words close together (issue 14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chaja.search import proximity, scoring
+from chaja.search.query import Clause
+from conftest import engine_over
+
+ARTICLES = [
+    {"id": "hangul-day", "title": "기념일", "sections": [
+        {"heading": "", "text": "시월의 기념일에 한글을 기린다."}]},
+    {"id": "music", "title": "조선의 음악", "sections": [
+        {"heading": "", "text": "세종은 음악을 정리하였다."}]},
+    {"id": "sejong", "title": "훈민정음 이야기", "sections": [
+        {"heading": "", "text": "훈민정음은 조선 시대에 반포되었다."},
+        # 세종 at word 0, 한글 at word 13: far apart
+        {"heading": "창제", "text": "세종은 집현전 학자들과 여러 해 동안 궁궐에서 음악과 천문과 농사에 관한 책을 펴낸 뒤 "
+                                  "한글을 만들었다."},
+        # 세종 at word 0, 한글 at word 1: next to each other, and 한글 again at word 6
+        {"heading": "글자", "text": "세종은 한글을 만들었다. 백성은 글자를 쉽게 한글로 적었다."}]},
+    {"id": "writing", "title": "문자", "sections": [
+        {"heading": "", "text": "한글은 소리를 적는 문자이다."}]},
+]
+
+
+@pytest.fixture(scope="module")
+def hangul(tmp_path_factory):
+    return engine_over(tmp_path_factory, "proximity", ARTICLES)
+
+
+def query(engine, text: str):
+    gen = engine._current()
+    return gen, engine._parse(gen, text).clauses
+
+
+def test_occurrences_are_the_clauses_word_positions_in_the_candidates_text(hangul):
+    gen, clauses = query(hangul, "세종 한글")
+    lead, far, close = gen.sections_of("sejong")
+    music = gen.sections_of("music")[0]
+    occ = proximity.occurrences(gen.postings, clauses, np.array([music, lead, far, close]))
+    # candidate 0 (music): 세종 at 0; 1 (the lead): none; 2 (far): 세종 0, 한글 13; 3 (close): 세종 0, 한글 1 and 6
+    assert occ.doc.tolist() == [0, 2, 2, 3, 3, 3]
+    assert occ.pos.tolist() == [0, 0, 13, 0, 1, 6]
+    assert occ.clause.tolist() == [0, 0, 1, 0, 1, 1]
+
+
+def test_the_shares_are_the_clauses_idf_weights_summing_to_one(hangul):
+    gen, clauses = query(hangul, "세종 한글")
+    n = gen.postings.doc_count
+    assert n == 6
+    sejong, hangul_ = scoring.idf(3, n), scoring.idf(4, n)  # 세종 in 3 sections, 한글 in 4
+    assert proximity.shares(gen.postings, clauses).tolist() == pytest.approx(
+        [sejong / (sejong + hangul_), hangul_ / (sejong + hangul_)], abs=1e-12)
+    assert [round(w, 4) for w in proximity.shares(gen.postings, clauses)] == [0.6107, 0.3893]
+
+
+def test_pair_proximity_rewards_neighbouring_words_by_the_inverse_square_of_their_distance(hangul):
+    gen, clauses = query(hangul, "세종 한글")
+    lead, far, close = gen.sections_of("sejong")
+    w = proximity.shares(gen.postings, clauses)
+    occ = proximity.occurrences(gen.postings, clauses, np.array([lead, far, close]))
+    got = proximity.pair_proximity(occ, w, 3)
+    # the close section: 세종-한글 at distance 1; 한글-한글 (same clause) counts nothing
+    assert got.tolist() == pytest.approx([0.0, w[0] * w[1] / 13**2, w[0] * w[1]], abs=1e-12)
+    assert [round(x, 5) for x in got] == [0.0, 0.00141, 0.23774]
+
+
+def test_window_cover_is_the_largest_share_of_the_query_within_the_window(hangul):
+    gen, clauses = query(hangul, "세종 한글")
+    lead, far, close = gen.sections_of("sejong")
+    w = proximity.shares(gen.postings, clauses)
+    occ = proximity.occurrences(gen.postings, clauses, np.array([lead, far, close]))
+    # 8 words hold both words in the close section only; 14 words hold the far section's too (13 apart)
+    assert proximity.window_cover(occ, w, 3, 8).tolist() == pytest.approx([0.0, w[0], 1.0], abs=1e-12)
+    assert proximity.window_cover(occ, w, 3, 13).tolist() == pytest.approx([0.0, w[0], 1.0], abs=1e-12)
+    assert proximity.window_cover(occ, w, 3, 14).tolist() == pytest.approx([0.0, 1.0, 1.0], abs=1e-12)
+    assert proximity.window_cover(occ, w, 3, 1).tolist() == pytest.approx([0.0, w[0], w[0]], abs=1e-12)
+
+
+def test_a_clause_of_several_terms_stands_wherever_any_of_them_does():
+    word = Clause(("세종", "대왕"))
+    either = Clause(any_of=((word,), (Clause(("세종",)),), (Clause(("이도",)),)))
+    assert proximity.terms_of(word) == ("세종", "대왕")
+    assert proximity.terms_of(either) == ("세종", "대왕", "이도")
+
+
+def test_no_candidates_or_no_occurrences_give_nothing(hangul):
+    gen, clauses = query(hangul, "세종 한글")
+    occ = proximity.occurrences(gen.postings, clauses, np.zeros(0, np.int64))
+    assert (occ.doc.tolist(), occ.pos.tolist(), occ.clause.tolist()) == ([], [], [])
+    w = proximity.shares(gen.postings, clauses)
+    assert proximity.pair_proximity(occ, w, 0).tolist() == []
+    assert proximity.window_cover(occ, w, 0, 8).tolist() == []
+    lead = gen.sections_of("sejong")[0]
+    occ = proximity.occurrences(gen.postings, clauses, np.array([lead]))
+    assert proximity.window_cover(occ, w, 1, 8).tolist() == [0.0]
