@@ -14,7 +14,7 @@ import numpy as np
 from chaja.index import opensearch, schema, store, synonyms as synonym_file, vocabulary
 from chaja.index.analysis import source_term
 
-from . import autocomplete, context, facets, highlight, partial, related, request, scoring, synonyms
+from . import autocomplete, context, facets, highlight, partial, proximity, related, request, scoring, synonyms
 from .correct import correct as corrected_query
 from .query import QueryError, parse
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -208,6 +208,9 @@ class Engine:
             # Keywords: the hits with every word first, ranked as AND ranks them, then those with some.
             shown = np.where(complete, scores, scoring.coordinated(scores, share))
         scores, shown = context.lead_first(gen.article_start, scores, shown)  # the lead names a close call
+        if not by_date:  # the best sections holding the words close together first
+            scores, shown = proximity.closer_first(gen.postings, parsed.clauses, docs, scores, shown,
+                                                   complete if tiered else None)
         if tiered:
             scores = partial.ranking(scores, shown, complete, docs[~complete[docs]])
         # Ranking by relevance sorts only the leaders that can reach this page.

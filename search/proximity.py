@@ -16,12 +16,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import scoring
+from . import partial, scoring
 from .postings import Postings
 from .query import Clause
 
 FIELD = "text"  # titles are short (their words are always close) and headings are mostly empty
 MAX_CLAUSES = 64  # a clause is a bit of a uint64; query.MAX_TERMS keeps queries far below this
+# The best CANDIDATES sections have their score multiplied by 1 + WEIGHT x the share of the query's
+# idf weight that WIDTH consecutive words of their text hold. Tuned on half of korquad1-dev's questions
+# among 60,000 kowiki articles (tests/benchmarks/section_tuning.py, README "Ranking variants").
+WIDTH = 12
+WEIGHT = 2.0
+CANDIDATES = 100
 
 
 class Occurrences(NamedTuple):
@@ -101,3 +107,38 @@ def window_cover(occ: Occurrences, weights: np.ndarray, count: int, width: int) 
         cover += w * ((held >> np.uint64(c)) & np.uint64(1))
     np.maximum.at(out, occ.doc, cover)
     return out
+
+
+def factors(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], candidates: np.ndarray,
+            weight: float | None = None, width: int | None = None) -> np.ndarray:
+    """Return what each candidate's score is multiplied by: 1 + weight x its window cover (candidates ascending)."""
+    weight = WEIGHT if weight is None else weight  # read now: a benchmark may change WEIGHT or WIDTH
+    width = WIDTH if width is None else width
+    occ = occurrences(postings, clauses, candidates)
+    return (1.0 + weight * window_cover(occ, shares(postings, clauses), len(candidates), width)).astype(np.float32)
+
+
+def closer_first(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], docs: np.ndarray,
+                 scores: np.ndarray, shown: np.ndarray, complete: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (scores, shown) with the best CANDIDATES of docs multiplied by their factors() (shown may be scores).
+
+    ``complete``, for keywords: which sections have every word, ranked first (search/partial.py), so the
+    candidates are the best of those. The rest keep their scores: they stay below every candidate.
+    """
+    if len(clauses) < 2 or WEIGHT == 0 or not len(docs):
+        return scores, shown
+    key = scores[docs]
+    if complete is not None:
+        part = ~complete[docs]
+        key = partial.ranking(key, shown[docs], complete[docs], np.flatnonzero(part))
+    top = docs if len(docs) <= CANDIDATES else np.sort(docs[np.argpartition(-key, CANDIDATES - 1)[:CANDIDATES]])
+    factor = factors(postings, clauses, top)
+
+    def closer(values: np.ndarray) -> np.ndarray:
+        out = values.copy()
+        out[top] *= factor
+        return out
+
+    out = closer(scores)
+    return out, out if shown is scores else closer(shown)

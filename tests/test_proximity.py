@@ -97,3 +97,56 @@ def test_no_candidates_or_no_occurrences_give_nothing(hangul):
     lead = gen.sections_of("sejong")[0]
     occ = proximity.occurrences(gen.postings, clauses, np.array([lead]))
     assert proximity.window_cover(occ, w, 1, 8).tolist() == [0.0]
+
+
+KING = [
+    {"id": "king", "title": "조선의 임금", "sections": [
+        {"heading": "", "text": "조선에는 스물일곱 명의 임금이 있었다."},
+        # 한글 twice, short: the better BM25 score, but 13 words after 세종 (and 17)
+        {"heading": "업적", "text": "세종은 궁궐에서 오랫동안 음악과 천문과 농사와 의학과 역사와 지리를 두루 살피고 책을 "
+                                  "펴냈다. 백성은 한글을 배웠고 관리도 한글을 익혔다."},
+        # 세종 and 한글 next to each other
+        {"heading": "문자", "text": "세종은 한글을 만들었다. 그 뒤 조정은 새 문자로 농사 책과 노래책을 펴내어 전국의 "
+                                  "고을에 널리 나누어 주었다."}]},
+    {"id": "writing", "title": "문자", "sections": [{"heading": "", "text": "한글은 소리를 적는 문자이다."}]},
+    {"id": "music", "title": "음악", "sections": [{"heading": "", "text": "세종은 음악을 정리하였다."}]},
+]
+
+
+@pytest.fixture(scope="module")
+def king(tmp_path_factory):
+    return engine_over(tmp_path_factory, "proximity-king", KING)
+
+
+def sections(page) -> list[tuple[str, int, float]]:
+    return [(h.id, h.section.index, h.score) for h in page.hits]
+
+
+def test_the_section_holding_the_words_together_names_the_hit(king):
+    # cover 1 (both words within 12) doubles and adds: x3; the scattered section holds 세종's share only
+    assert sections(king.search("세종 한글", group="section")) == [
+        ("king", 2, 2.6064), ("king", 1, 1.8183), ("music", 0, 0.4303), ("writing", 0, 0.4011)]
+    assert sections(king.search("세종 한글")) == [("king", 2, 2.6064), ("music", 0, 0.4303), ("writing", 0, 0.4011)]
+
+
+def test_without_proximity_the_scattered_section_scores_higher(king, monkeypatch):
+    monkeypatch.setattr(proximity, "WEIGHT", 0.0)
+    assert sections(king.search("세종 한글", group="section")) == [
+        ("king", 1, 0.9092), ("king", 2, 0.8688), ("music", 0, 0.2151), ("writing", 0, 0.2005)]
+    assert sections(king.search("세종 한글")) == [("king", 1, 0.9092), ("music", 0, 0.2151), ("writing", 0, 0.2005)]
+
+
+def test_only_the_best_candidates_are_multiplied(king, monkeypatch):
+    monkeypatch.setattr(proximity, "CANDIDATES", 2)
+    # the two king sections are the candidates; music and writing keep their scores, below them
+    assert sections(king.search("세종 한글", group="section")) == [
+        ("king", 2, 2.6064), ("king", 1, 1.8183), ("music", 0, 0.2151), ("writing", 0, 0.2005)]
+
+
+def test_one_word_and_newest_first_are_unchanged(king, monkeypatch):
+    one = sections(king.search("한글", group="section"))
+    newest = sections(king.search("세종 한글", sort="date", group="section"))
+    assert [score for _, _, score in newest] == [0.8688, 0.9092]  # the scores without proximity (above)
+    monkeypatch.setattr(proximity, "WEIGHT", 0.0)
+    assert sections(king.search("한글", group="section")) == one
+    assert sections(king.search("세종 한글", sort="date", group="section")) == newest

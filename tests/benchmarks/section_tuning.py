@@ -88,8 +88,10 @@ def feature(q: Query, kind: str, candidates: np.ndarray) -> np.ndarray:
     """Return a proximity feature of the candidate sections (ascending section numbers).
 
     pair: proximity.pair_proximity; winW: proximity.window_cover of width W; rwinW: that cover over the
-    share of the query the section matches at all (how concentrated its matched words stand).
+    share of the query the section matches at all (how concentrated its matched words stand); sqKIND: KIND squared.
     """
+    if kind.startswith("sq"):
+        return feature(q, kind[2:], candidates) ** 2
     occ = proximity.occurrences(q.postings, q.clauses, candidates)
     weights = proximity.shares(q.postings, q.clauses)
     if kind == "pair":
