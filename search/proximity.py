@@ -53,24 +53,23 @@ def shares(postings: Postings, clauses: list[Clause] | tuple[Clause, ...]) -> np
 
 
 def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], candidates: np.ndarray,
-                field: str = FIELD) -> Occurrences:
+                field: str = FIELD, max_df: int | None = None) -> Occurrences:
     """Return where each clause's terms stand in field of the candidates (ascending section numbers).
 
     A clause of several morphemes ("세종대왕" read as 세종 + 대왕) stands wherever any of them does.
+    With max_df, terms in more sections than that are left out (their postings cost the most to read).
     """
-    docs, pos, which = [], [], []
+    terms, clause_of = [], []
     for c, clause in enumerate(clauses[:MAX_CLAUSES]):
         for term in terms_of(clause):
-            d, p = postings.occurrences(field, term, candidates)
-            docs.append(d)
-            pos.append(p)
-            which.append(np.full(len(d), c, dtype=np.int32))
-    if not docs:
-        return Occurrences(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32))
-    doc, p, clause = np.concatenate(docs), np.concatenate(pos), np.concatenate(which)
+            if max_df is None or postings.df(field, term) <= max_df:
+                terms.append(term)
+                clause_of.append(c)
+    term, doc, pos = postings.occurrences(field, terms, candidates)
+    clause = np.array(clause_of, dtype=np.int32)[term] if len(term) else term
     # One int64 key (candidate, position, clause) sorts several times quicker than a lexsort of three.
-    order = np.argsort((doc.astype(np.int64) << 38) | (p.astype(np.int64) << 6) | clause, kind="stable")
-    return Occurrences(doc[order], p[order], clause[order])
+    order = np.argsort((doc.astype(np.int64) << 38) | (pos.astype(np.int64) << 6) | clause, kind="stable")
+    return Occurrences(doc[order], pos[order], clause[order])
 
 
 def pair_proximity(occ: Occurrences, weights: np.ndarray, count: int) -> np.ndarray:
@@ -95,18 +94,34 @@ def window_cover(occ: Occurrences, weights: np.ndarray, count: int, width: int) 
     n = len(occ.doc)
     if not n:
         return out
-    bits = np.left_shift(np.uint64(1), occ.clause.astype(np.uint64))
-    held = bits.copy()  # the clauses in the window starting at each occurrence
-    for j in range(1, n):  # the j-th next occurrence, while any is in the same section and window
-        inside = (occ.doc[j:] == occ.doc[:-j]) & (occ.pos[j:] - occ.pos[:-j] < width)
-        if not inside.any():
-            break
-        held[:-j] |= np.where(inside, bits[j:], np.uint64(0))
-    cover = np.zeros(n, dtype=np.float64)
-    for c, w in enumerate(weights):
-        cover += w * ((held >> np.uint64(c)) & np.uint64(1))
-    np.maximum.at(out, occ.doc, cover)
+    # The clauses in the window starting at each occurrence, as bits: the OR over a range of occurrences
+    # from a table of ORs over spans of 1, 2, 4, ... (two look-ups a range, whatever its length).
+    key = (occ.doc.astype(np.int64) << 32) | occ.pos
+    end = np.searchsorted(key, key + width)  # the first occurrence past the window (or in the next section)
+    span = end - np.arange(n)
+    levels = [np.left_shift(np.uint64(1), occ.clause.astype(np.uint64))]
+    while 2 ** len(levels) <= span.max():
+        half, previous = 2 ** (len(levels) - 1), levels[-1]
+        levels.append(previous.copy())
+        levels[-1][:-half] |= previous[half:]
+    level = np.log2(span).astype(np.int64)  # exact for the powers of two: span < 2**52
+    table = np.stack(levels)
+    held = table[level, np.arange(n)] | table[level, end - (1 << level)]
+    cover = _weight_of(held, weights)
+    starts = np.flatnonzero(np.concatenate(([True], occ.doc[1:] != occ.doc[:-1])))  # each candidate's first
+    out[occ.doc[starts]] = np.maximum.reduceat(cover, starts)
     return out
+
+
+def _weight_of(held: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return the summed weights of the clauses whose bits are set, a byte of bits (a table look-up) at a time."""
+    cover = np.zeros(len(held), dtype=np.float64)
+    values = np.arange(256)
+    for byte in range(0, len(weights), 8):
+        w = weights[byte : byte + 8]
+        table = ((values[:, None] >> np.arange(len(w))) & 1) @ w  # each byte value's clauses' weight
+        cover += table[((held >> np.uint64(byte)) & np.uint64(255)).astype(np.intp)]
+    return cover
 
 
 def factors(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], candidates: np.ndarray,
@@ -121,24 +136,24 @@ def factors(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], cand
 def closer_first(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], docs: np.ndarray,
                  scores: np.ndarray, shown: np.ndarray, complete: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (scores, shown) with the best CANDIDATES of docs multiplied by their factors() (shown may be scores).
+    """Multiply the best CANDIDATES of docs by their factors() in scores and shown (shown may be scores), in place.
 
     ``complete``, for keywords: which sections have every word, ranked first (search/partial.py), so the
     candidates are the best of those. The rest keep their scores: they stay below every candidate.
+    Returns (scores, shown), the arrays given: Engine.search's own per query, not worth a copy each.
     """
     if len(clauses) < 2 or WEIGHT == 0 or not len(docs):
         return scores, shown
     key = scores[docs]
     if complete is not None:
-        part = ~complete[docs]
-        key = partial.ranking(key, shown[docs], complete[docs], np.flatnonzero(part))
-    top = docs if len(docs) <= CANDIDATES else np.sort(docs[np.argpartition(-key, CANDIDATES - 1)[:CANDIDATES]])
+        key = partial.ranking(key, shown[docs], complete[docs], np.flatnonzero(~complete[docs]))
+    # the leaders by a partition of the values (twice as quick as argpartition); ties at the cut come too,
+    # unless so many tie that the cut must be exact
+    top = docs[scoring._leaders(key, np.arange(len(docs)), CANDIDATES)]
+    if len(top) > 4 * CANDIDATES:
+        top = np.sort(docs[np.argpartition(-key, CANDIDATES - 1)[:CANDIDATES]])
     factor = factors(postings, clauses, top)
-
-    def closer(values: np.ndarray) -> np.ndarray:
-        out = values.copy()
-        out[top] *= factor
-        return out
-
-    out = closer(scores)
-    return out, out if shown is scores else closer(shown)
+    scores[top] *= factor
+    if shown is not scores:
+        shown[top] *= factor
+    return scores, shown

@@ -88,11 +88,13 @@ def feature(q: Query, kind: str, candidates: np.ndarray) -> np.ndarray:
     """Return a proximity feature of the candidate sections (ascending section numbers).
 
     pair: proximity.pair_proximity; winW: proximity.window_cover of width W; rwinW: that cover over the
-    share of the query the section matches at all (how concentrated its matched words stand); sqKIND: KIND squared.
+    share of the query the section matches at all (how concentrated its matched words stand); sqKIND: KIND squared;
+    KINDdN: KIND without the terms in more than N sections of the text field.
     """
     if kind.startswith("sq"):
         return feature(q, kind[2:], candidates) ** 2
-    occ = proximity.occurrences(q.postings, q.clauses, candidates)
+    kind, _, max_df = kind.partition("d")  # KINDdN: terms in more than N sections left out
+    occ = proximity.occurrences(q.postings, q.clauses, candidates, max_df=int(max_df) if max_df else None)
     weights = proximity.shares(q.postings, q.clauses)
     if kind == "pair":
         return proximity.pair_proximity(occ, weights, len(candidates))
