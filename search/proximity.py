@@ -8,10 +8,13 @@ positions of the best-ranked candidate sections only (positions cost a read per 
   product of the clauses' idf-weighted shares of the query over their distance squared, summed;
 - window cover: the largest idf-weighted share of the query's clauses that one window of `width`
   consecutive word positions holds.
+
+Engine.search uses the window cover (closer_first); pair proximity measured worse (README "Ranking variants").
 """
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -24,10 +27,17 @@ FIELD = "text"  # titles are short (their words are always close) and headings a
 MAX_CLAUSES = 64  # a clause is a bit of a uint64; query.MAX_TERMS keeps queries far below this
 # The best CANDIDATES sections have their score multiplied by 1 + WEIGHT x the share of the query's
 # idf weight that WIDTH consecutive words of their text hold. Tuned on half of korquad1-dev's questions
-# among 60,000 kowiki articles (tests/benchmarks/section_tuning.py, README "Ranking variants").
+# among 60,000 kowiki articles (tests/benchmarks/section_tuning.py, README "Ranking variants"): a window
+# of 12 words at weight 2 did best of widths 4-32 and weights 0.2-3 (section nDCG@10 +0.006); 30, 50
+# and 100 candidates ranked the first ten alike; BM25TP-style pair proximity lowered every view.
 WIDTH = 12
 WEIGHT = 2.0
-CANDIDATES = 100
+CANDIDATES = 30
+# Terms in more than this share of the sections, and in more than LONG sections, are left out of the
+# window: their postings cost the most to read, and they count for little (leaving out those in over 21%
+# of the sections: section nDCG@10 -0.0001). A small index reads every term: its postings are short.
+COMMON = 0.2
+LONG = 10_000
 
 
 class Occurrences(NamedTuple):
@@ -38,11 +48,15 @@ class Occurrences(NamedTuple):
     clause: np.ndarray  # index into the clauses
 
 
-def terms_of(clause: Clause) -> tuple[str, ...]:
-    """Return every term a clause can match with, in all its alternatives (each once)."""
+def terms_of(clause: Clause, df) -> tuple[str, ...]:
+    """Return the terms that place a clause: a word's rarest morpheme (by df(term)), in each alternative.
+
+    A word read as several morphemes matches where all of them are, anywhere in a section, so it
+    stands where its most distinctive part does: 부산항 (부산 + 항) where 부산 is, never at every 항.
+    """
     if not clause.any_of:
-        return clause.terms
-    return tuple(dict.fromkeys(t for alternative in clause.any_of for c in alternative for t in terms_of(c)))
+        return (min(clause.terms, key=df),) if clause.terms else ()
+    return tuple(dict.fromkeys(t for alternative in clause.any_of for c in alternative for t in terms_of(c, df)))
 
 
 def shares(postings: Postings, clauses: list[Clause] | tuple[Clause, ...]) -> np.ndarray:
@@ -56,13 +70,14 @@ def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], 
                 field: str = FIELD, max_df: int | None = None) -> Occurrences:
     """Return where each clause's terms stand in field of the candidates (ascending section numbers).
 
-    A clause of several morphemes ("세종대왕" read as 세종 + 대왕) stands wherever any of them does.
-    With max_df, terms in more sections than that are left out (their postings cost the most to read).
+    A clause stands where terms_of() places it. With max_df, terms in more sections than that are
+    left out (their postings cost the most to read).
     """
     terms, clause_of = [], []
+    df = functools.partial(postings.df, field)
     for c, clause in enumerate(clauses[:MAX_CLAUSES]):
-        for term in terms_of(clause):
-            if max_df is None or postings.df(field, term) <= max_df:
+        for term in terms_of(clause, df):
+            if max_df is None or df(term) <= max_df:
                 terms.append(term)
                 clause_of.append(c)
     term, doc, pos = postings.occurrences(field, terms, candidates)
@@ -129,7 +144,7 @@ def factors(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], cand
     """Return what each candidate's score is multiplied by: 1 + weight x its window cover (candidates ascending)."""
     weight = WEIGHT if weight is None else weight  # read now: a benchmark may change WEIGHT or WIDTH
     width = WIDTH if width is None else width
-    occ = occurrences(postings, clauses, candidates)
+    occ = occurrences(postings, clauses, candidates, max_df=max(int(COMMON * postings.doc_count), LONG))
     return (1.0 + weight * window_cover(occ, shares(postings, clauses), len(candidates), width)).astype(np.float32)
 
 

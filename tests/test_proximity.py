@@ -80,11 +80,25 @@ def test_window_cover_is_the_largest_share_of_the_query_within_the_window(hangul
     assert proximity.window_cover(occ, w, 3, 1).tolist() == pytest.approx([0.0, w[0], w[0]], abs=1e-12)
 
 
-def test_a_clause_of_several_terms_stands_wherever_any_of_them_does():
+def test_a_word_of_several_morphemes_stands_where_its_rarest_one_does():
+    df = {"세종": 3, "대왕": 40, "이도": 2, "부산": 5, "항": 900}.__getitem__
     word = Clause(("세종", "대왕"))
     either = Clause(any_of=((word,), (Clause(("세종",)),), (Clause(("이도",)),)))
-    assert proximity.terms_of(word) == ("세종", "대왕")
-    assert proximity.terms_of(either) == ("세종", "대왕", "이도")
+    assert proximity.terms_of(word, df) == ("세종",)
+    assert proximity.terms_of(Clause(("항", "부산")), df) == ("부산",)
+    assert proximity.terms_of(either, df) == ("세종", "이도")
+
+
+def test_a_compound_does_not_stand_at_its_common_part(tmp_path_factory):
+    ports = engine_over(tmp_path_factory, "proximity-ports", [
+        {"id": "busan", "title": "부산", "sections": [{"heading": "", "text": "부산항의 물동량이 늘었다."}]},
+        {"id": "incheon", "title": "인천", "sections": [{"heading": "", "text": "인천항의 물동량이 줄었다."}]}])
+    gen, clauses = query(ports, "부산항 물동량")
+    assert [c.terms for c in clauses] == [("부산", "항"), ("물동량",)]
+    busan, incheon = gen.sections_of("busan")[0], gen.sections_of("incheon")[0]
+    occ = proximity.occurrences(gen.postings, clauses, np.array([busan, incheon]))
+    # 부산항 stands at 부산 (word 0) in busan; incheon's 항 (word 1) is not 부산항: only its 물동량 counts
+    assert (occ.doc.tolist(), occ.pos.tolist(), occ.clause.tolist()) == ([0, 0, 1], [0, 2, 2], [0, 1, 1])
 
 
 def test_no_candidates_or_no_occurrences_give_nothing(hangul):
