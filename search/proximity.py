@@ -159,12 +159,14 @@ def closer_first(postings: Postings, clauses: list[Clause] | tuple[Clause, ...],
     """
     if len(clauses) < 2 or WEIGHT == 0 or not len(docs):
         return scores, shown
-    key = scores[docs]
-    if complete is not None:
-        key = partial.ranking(key, shown[docs], complete[docs], np.flatnonzero(~complete[docs]))
     # the leaders by a partition of the values (twice as quick as argpartition); ties at the cut come too,
     # unless so many tie that the cut must be exact
-    top = docs[scoring._leaders(key, np.arange(len(docs)), CANDIDATES)]
+    if complete is None:
+        top = scoring._leaders(scores, docs, CANDIDATES)
+        key = scores[docs] if len(top) > 4 * CANDIDATES else None
+    else:  # keywords: the complete sections above the partial ones, as Engine.search ranks them
+        key = partial.ranking(scores[docs], shown[docs], complete[docs], np.flatnonzero(~complete[docs]))
+        top = docs[scoring._leaders(key, np.arange(len(docs)), CANDIDATES)]
     if len(top) > 4 * CANDIDATES:
         top = np.sort(docs[np.argpartition(-key, CANDIDATES - 1)[:CANDIDATES]])
     factor = factors(postings, clauses, top)
