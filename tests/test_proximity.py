@@ -164,3 +164,16 @@ def test_one_word_and_newest_first_are_unchanged(king, monkeypatch):
     monkeypatch.setattr(proximity, "WEIGHT", 0.0)
     assert sections(king.search("한글", group="section")) == one
     assert sections(king.search("세종 한글", sort="date", group="section")) == newest
+
+
+def test_many_ties_at_the_cut_are_cut_exactly(tmp_path_factory, monkeypatch):
+    same = engine_over(tmp_path_factory, "proximity-ties", [
+        {"id": f"copy-{i}", "title": "글자", "sections": [{"heading": "", "text": "세종은 한글을 만들었다."}]}
+        for i in range(6)])
+    monkeypatch.setattr(proximity, "CANDIDATES", 1)
+    scores = [h.score for h in same.search("세종 한글", group="section").hits]
+    monkeypatch.setattr(proximity, "WEIGHT", 0.0)
+    plain = [h.score for h in same.search("세종 한글", group="section").hits]
+    # six sections tie: more than 4 x CANDIDATES, so exactly one is multiplied (by 3: both words together)
+    assert plain == [0.163] * 6
+    assert scores == [0.4891] + [0.163] * 5
