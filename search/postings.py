@@ -60,6 +60,13 @@ class Postings:
         t = self.term_number(term)
         return 0 if t < 0 else int(self._start[field][t + 1] - self._start[field][t])
 
+    def dfs(self, field: str, terms: Sequence[str]) -> np.ndarray:
+        """Return df(field, term) of every term, read in one go."""
+        t = np.array([self.term_number(term) for term in terms], dtype=np.int64)
+        start = self._start[field]
+        known = np.maximum(t, 0)
+        return np.where(t >= 0, start[known + 1] - start[known], 0)
+
     def impacts(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the sections holding term in title, heading or text, with its weighted BM25F score in each."""
         t = self.term_number(term)
@@ -92,24 +99,28 @@ class Postings:
             out[int(ids[i])] = pos[end - int(tfs[i]) : end].tolist()
         return out
 
-    def occurrences(self, field: str, terms: Sequence[str], docnums: np.ndarray
+    def occurrences(self, field: str, terms: Sequence[str], docnums: np.ndarray, max_df: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (index into terms, index into docnums, word position) of every occurrence of terms in the docnums.
 
-        positions() of several terms in many documents at once, as flat arrays (docnums ascending):
+        positions() of several terms in many documents at once, as flat arrays (docnums ascending); with
+        max_df, the terms in more documents than that are left out.
         term by term, then document by document, each document's positions ascending. A term costs
         one binary search of its postings; everything else is done for all terms at once, since a
         numpy call costs more here than the few hundred numbers it handles.
         """
         # as the postings' own type: searchsorted would cast every posting of a term to int64 otherwise (8x slower)
         docnums = np.asarray(docnums, dtype=np.int32)
-        numbers = [self.term_number(term) for term in terms]
-        known = [k for k, t in enumerate(numbers) if t >= 0]
-        if not known or not len(docnums):
-            return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
         start, all_docs, all_tfs = self._start[field], self._docs[field], self._tfs[field]
-        t = np.array([numbers[k] for k in known])
+        numbers = np.array([self.term_number(term) for term in terms], dtype=np.int64)
+        known = np.flatnonzero(numbers >= 0)
+        t = numbers[known]
         a, b = start[t], start[t + 1]
+        if max_df is not None:  # terms in more sections left out
+            short = b - a <= max_df
+            known, t, a, b = known[short], t[short], a[short], b[short]
+        if not len(known) or not len(docnums):
+            return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
         m = len(docnums)
         at = np.concatenate([np.searchsorted(all_docs[x:y], docnums) for x, y in zip(a.tolist(), b.tolist())])
         inside = at < np.repeat(b - a, m)
@@ -131,7 +142,7 @@ class Postings:
         at = stretch + where - a[which]  # each posting's place in tfs
         base = running[stretch] - tfs[stretch]  # the running sum before its term's stretch
         firsts = self._pos_start[field][t[which]] + (running[at] - tfs[at] - base).astype(np.int64)
-        term_of = np.array(known, dtype=np.int32)
+        term_of = known.astype(np.int32)
         count = all_tfs[where].astype(np.int64)
         # every posting's run of positions, laid end to end: its first position's offset plus 0, 1, ...
         run_start = np.cumsum(count) - count

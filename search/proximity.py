@@ -55,13 +55,27 @@ def terms_of(clause: Clause, df) -> tuple[str, ...]:
     stands where its most distinctive part does: 부산항 (부산 + 항) where 부산 is, never at every 항.
     """
     if not clause.any_of:
-        return (min(clause.terms, key=df),) if clause.terms else ()
+        return (min(clause.terms, key=df),) if len(clause.terms) > 1 else clause.terms
     return tuple(dict.fromkeys(t for alternative in clause.any_of for c in alternative for t in terms_of(c, df)))
 
 
 def shares(postings: Postings, clauses: list[Clause] | tuple[Clause, ...]) -> np.ndarray:
     """Return each clause's idf-weighted share of the query, as coordination weighs it (summing to 1)."""
-    weights = np.array([scoring.weight(postings, c) for c in clauses], dtype=np.float64)
+    plain = [c for c in clauses if not c.any_of]
+    weights = np.zeros(len(clauses), dtype=np.float64)
+    if plain:  # scoring.weight's sum of idfs, for all plain clauses' terms at once (a df is two array reads)
+        terms = [t for c in plain for t in c.terms]
+        df = np.zeros(len(terms), dtype=np.int64)
+        for f in {f for c in plain for f in c.fields}:
+            inside = np.array([f in c.fields for c in plain for _ in c.terms])
+            df = np.maximum(df, np.where(inside, postings.dfs(f, terms), 0))
+        n = postings.doc_count
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        which = np.repeat(np.arange(len(plain)), [len(c.terms) for c in plain])
+        weights[[i for i, c in enumerate(clauses) if not c.any_of]] = np.bincount(which, idf, minlength=len(plain))
+    for i, c in enumerate(clauses):
+        if c.any_of:
+            weights[i] = scoring.weight(postings, c)
     total = weights.sum()
     return weights / total if total > 0 else weights
 
@@ -77,10 +91,9 @@ def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], 
     df = functools.partial(postings.df, field)
     for c, clause in enumerate(clauses[:MAX_CLAUSES]):
         for term in terms_of(clause, df):
-            if max_df is None or df(term) <= max_df:
-                terms.append(term)
-                clause_of.append(c)
-    term, doc, pos = postings.occurrences(field, terms, candidates)
+            terms.append(term)
+            clause_of.append(c)
+    term, doc, pos = postings.occurrences(field, terms, candidates, max_df)
     clause = np.array(clause_of, dtype=np.int32)[term] if len(term) else term
     # One int64 key (candidate, position, clause) sorts several times quicker than a lexsort of three.
     order = np.argsort((doc.astype(np.int64) << 38) | (pos.astype(np.int64) << 6) | clause, kind="stable")
