@@ -60,13 +60,6 @@ class Postings:
         t = self.term_number(term)
         return 0 if t < 0 else int(self._start[field][t + 1] - self._start[field][t])
 
-    def dfs(self, field: str, terms: Sequence[str]) -> np.ndarray:
-        """Return df(field, term) of every term, read in one go."""
-        t = np.array([self.term_number(term) for term in terms], dtype=np.int64)
-        start = self._start[field]
-        known = np.maximum(t, 0)
-        return np.where(t >= 0, start[known + 1] - start[known], 0)
-
     def impacts(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the sections holding term in title, heading or text, with its weighted BM25F score in each."""
         t = self.term_number(term)

@@ -61,21 +61,7 @@ def terms_of(clause: Clause, df) -> tuple[str, ...]:
 
 def shares(postings: Postings, clauses: list[Clause] | tuple[Clause, ...]) -> np.ndarray:
     """Return each clause's idf-weighted share of the query, as coordination weighs it (summing to 1)."""
-    plain = [c for c in clauses if not c.any_of]
-    weights = np.zeros(len(clauses), dtype=np.float64)
-    if plain:  # scoring.weight's sum of idfs, for all plain clauses' terms at once (a df is two array reads)
-        terms = [t for c in plain for t in c.terms]
-        df = np.zeros(len(terms), dtype=np.int64)
-        for f in {f for c in plain for f in c.fields}:
-            inside = np.array([f in c.fields for c in plain for _ in c.terms])
-            df = np.maximum(df, np.where(inside, postings.dfs(f, terms), 0))
-        n = postings.doc_count
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        which = np.repeat(np.arange(len(plain)), [len(c.terms) for c in plain])
-        weights[[i for i, c in enumerate(clauses) if not c.any_of]] = np.bincount(which, idf, minlength=len(plain))
-    for i, c in enumerate(clauses):
-        if c.any_of:
-            weights[i] = scoring.weight(postings, c)
+    weights = np.array([scoring.weight(postings, c) for c in clauses], dtype=np.float64)
     total = weights.sum()
     return weights / total if total > 0 else weights
 
