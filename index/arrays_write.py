@@ -60,11 +60,15 @@ class Collector:
                                        np.frombuffer(self._counts[f], dtype=np.int32).copy()))
                 self._terms[f], self._pos[f], self._counts[f] = array("i"), array("i"), array("i")
 
-    def keep(self, folder: Path, dropped: set[str]) -> None:
-        """Add the sections of an older generation's arrays, except those of the dropped articles."""
+    def keep(self, folder: Path, dropped: set[str], prefix: str = "") -> None:
+        """Add the sections of an older generation's arrays, except those of the dropped articles.
+
+        With a prefix, the kept articles come under the ids prefix + id (the scale benchmark's copies).
+        """
         self._flush()
         terms = Strings.open(folder, "terms")
         ids = Strings.open(folder, "article_ids").all()
+        new_ids = [prefix + a for a in ids] if prefix else ids
         article_of = np.asarray(load(folder, "article_of"))
         article_start = np.asarray(load(folder, "article_start"))
         dates = load(folder, "dates")
@@ -75,10 +79,10 @@ class Collector:
         kept_sections = np.flatnonzero(kept)
         for s in kept_sections.tolist():
             a = int(article_of[s])
-            self.sections.append((ids[a], s - int(article_start[a])))
+            self.sections.append((new_ids[a], s - int(article_start[a])))
         for a in np.flatnonzero(kept_articles).tolist():
             first = int(article_start[a])
-            self.articles[ids[a]] = (str(dates[first]), sources[source_of[first]] if source_of[first] >= 0 else "")
+            self.articles[new_ids[a]] = (str(dates[first]), sources[source_of[first]] if source_of[first] >= 0 else "")
         rows = {}
         for f in FIELDS:
             start, docs, tfs = load(folder, f"{f}.start"), load(folder, f"{f}.docs"), np.asarray(load(folder, f"{f}.tfs"))
@@ -132,15 +136,19 @@ class Collector:
 
         averages = {}
         impacts = []
+        # Memory: a field's tokens are held once at a time (int32 term, section and position, an int64
+        # order while sorting); the parts go as soon as they are joined.
         for f in FIELDS:
-            parts = self._parts[f]
+            parts, self._parts[f] = self._parts[f], []
             terms = remap[np.concatenate([p[0] for p in parts])] if parts else np.zeros(0, np.int32)
             pos = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
             counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int32)
-            self._parts[f] = []
-            section = rank[np.repeat(np.arange(n), counts)].astype(np.int32)
+            del parts
+            section = np.repeat(rank.astype(np.int32), counts)
             by = np.lexsort((section, terms))  # stable: a posting's positions stay ascending
-            terms, section, pos = terms[by], section[by], pos[by]
+            terms = terms[by]
+            section = section[by]
+            pos = pos[by]
             del by
             new = np.ones(len(terms), dtype=bool)
             new[1:] = (terms[1:] != terms[:-1]) | (section[1:] != section[:-1])
@@ -160,6 +168,7 @@ class Collector:
             averages[f] = max(1.0, float(exact.sum()) / max(1, n))
             df = np.bincount(posting_term, minlength=v)
             impacts.append((posting_term, docs, term_scores(f, df, n, tfs, lengths[docs], averages[f], posting_term)))
+            del terms, section, pos, new, starts
         _write_impacts(folder, impacts, n, v)
         manifest = {"format": FORMAT, "sections": n, "articles": len(article_ids), "terms": v,
                     "user_words": [list(w) for w in self.user_words], "word_cache": self.word_cache,
@@ -184,17 +193,21 @@ def term_scores(field: str, df: np.ndarray, n: int, tfs: np.ndarray, lengths: np
 
 
 def _write_impacts(folder: Path, parts: list, n: int, v: int) -> None:
-    """Write per term the sections holding it in any field, with the fields' scores added up."""
-    terms = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    docs = np.concatenate([p[1] for p in parts])
-    scores = np.concatenate([p[2] for p in parts]).astype(np.float64)
-    by = np.argsort(terms * max(1, n) + docs, kind="stable")  # fields in schema order within a section
-    terms, docs, scores = terms[by], docs[by], scores[by]
-    new = np.ones(len(terms), dtype=bool)
-    new[1:] = (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])
+    """Write per term the sections holding it in any field, with the fields' scores added up (empties parts)."""
+    width = max(1, n)
+    key = np.concatenate([p[0].astype(np.int64) * width + p[1] for p in parts])  # term, then section
+    scores = np.concatenate([p[2] for p in parts])
+    parts.clear()
+    by = np.argsort(key, kind="stable")  # fields in schema order within a section
+    key = key[by]
+    scores = scores[by].astype(np.float64)
+    del by
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(new)
-    save(folder, "impact.start", _offsets(np.bincount(terms[starts], minlength=v)))
-    save(folder, "impact.docs", docs[starts])
+    del new
+    save(folder, "impact.start", _offsets(np.bincount(key[starts] // width, minlength=v)))
+    save(folder, "impact.docs", (key[starts] % width).astype(np.int32))
     save(folder, "impact.scores", (np.add.reduceat(scores, starts) if len(starts) else scores).astype(np.float32))
 
 

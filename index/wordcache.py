@@ -1,9 +1,9 @@
-"""The analysis cache: Kiwi reads each distinct space-separated word of a batch once, not every occurrence in context.
+"""The analysis cache: Kiwi reads each distinct space-separated word once, not every occurrence in context.
 
 An index setting (``word_cache``), kept in its arrays' manifest so an update analyses as its rebuild
 did. The text is NFKC-normalised as a whole (chaja.index.analysis), split on whitespace into words
-with their offsets, every distinct word of the batch is analysed once by Kiwi's batch API, and each
-occurrence gets its word's tokens shifted to where it stands. From there the content morphemes are
+with their offsets, every distinct word of the batch not read before in the build is analysed once
+by Kiwi's batch API, and each occurrence gets its word's tokens shifted to where it stands. From there the content morphemes are
 picked by the same code as in-context analysis (numbers, compounds, Hanja, lone particles), so
 spans point into the original text exactly as they do there.
 
@@ -21,6 +21,11 @@ from .analysis import MAX_KIWI_CHARS, Morpheme
 
 Token = tuple[str, str, int, int]  # Kiwi's form, tag, start, end
 _WORD = re.compile(r"\S+")
+# A word's reading alone does not depend on the batch it comes in, so a build remembers the
+# readings of the words it has read (most words of the next batch): a memo, like analysis's
+# compounds, cleared when full. About 150 MB at its size.
+READINGS = 300_000
+_readings: dict[tuple[tuple, str], list[Token]] = {}  # (user words, word) -> its tokens
 
 
 def words(norm: str) -> list[tuple[int, str]]:
@@ -50,17 +55,28 @@ def _read(kiwi, distinct: list[str]) -> list[list[Token]]:
     return readings
 
 
-def _stream(kiwi, distinct: list[str]) -> Iterator[tuple[int, list[Token]]]:
-    """Yield (number, tokens) of each distinct word: the over-long ones first, then Kiwi's batch as it finishes."""
+def _stream(kiwi, distinct: list[str], user_words: tuple | None = None) -> Iterator[tuple[int, list[Token]]]:
+    """Yield (number, tokens) of each distinct word: the over-long and remembered ones first, then Kiwi's batch.
+
+    Given the user words Kiwi was loaded with, the words read are kept in the memo (indexing; a
+    query's are not, so serving workers stay small).
+    """
     batch = []
     for i, word in enumerate(distinct):
         if len(word) > MAX_KIWI_CHARS:
             yield i, analysis._kiwi_tokens(kiwi, word)
+        elif user_words is not None and (known := _readings.get((user_words, word))) is not None:
+            yield i, known
         else:
             batch.append(i)
     if batch:
         for i, found in zip(batch, kiwi.tokenize([distinct[i] for i in batch])):
-            yield i, [(t.form, t.tag, t.start, t.end) for t in found]
+            tokens = [(t.form, t.tag, t.start, t.end) for t in found]
+            if user_words is not None:
+                if len(_readings) >= READINGS:
+                    _readings.clear()
+                _readings[user_words, distinct[i]] = tokens
+            yield i, tokens
 
 
 def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
@@ -81,7 +97,7 @@ def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list
     out: list[list[Morpheme]] = [[] for _ in texts]
     ready = 0  # words 0..ready-1 are all read
     next_text = 0
-    for i, found in _stream(kiwi, list(number)):
+    for i, found in _stream(kiwi, list(number), user_words):
         readings[i] = found
         while ready < len(readings) and readings[ready] is not None:
             ready += 1

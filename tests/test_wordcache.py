@@ -177,3 +177,22 @@ def test_an_opensearch_load_of_a_cached_index_is_refused_before_the_cluster_is_a
     assert result.exit_code == 1
     assert (f"Error: the index at {cached_index} was built with --word-cache, which the OpenSearch backend does not "
             "offer yet; rebuild it without --word-cache first") in result.output
+
+
+def test_a_build_reads_each_word_once_and_alike_in_later_batches(monkeypatch):
+    from chaja.index import wordcache
+
+    wordcache._readings.clear()
+    first = ["한국은행이 금리를 올렸다.", "정부는 금리를 내렸다."]
+    later = ["한국은행이 금리를 또 올렸다.", "금리를"]
+    alone = morphemes_by_word(first) + morphemes_by_word(later)
+    assert sorted(w for _, w in wordcache._readings) == sorted({"한국은행이", "금리를", "올렸다.", "정부는", "내렸다.", "또"})
+    wordcache._readings.clear()
+    fresh = morphemes_by_word(later)  # the later batch read with nothing remembered
+    assert alone[2:] == fresh
+    assert [m.text for m in fresh[0]] == ["한국", "은행", "금리", "올리"]
+    monkeypatch.setattr(wordcache, "READINGS", 3)  # a full memo starts again instead of growing
+    wordcache._readings.clear()
+    morphemes_by_word(first)
+    assert len(wordcache._readings) == 2
+    assert ((), "내렸다.") in wordcache._readings
