@@ -48,15 +48,18 @@ class Occurrences(NamedTuple):
     clause: np.ndarray  # index into the clauses
 
 
-def terms_of(clause: Clause, df) -> tuple[str, ...]:
-    """Return the terms that place a clause: a word's rarest morpheme (by df(term)), in each alternative.
+def terms_of(clause: Clause, df, field: str = FIELD) -> tuple[str, ...]:
+    """Return the terms that place a clause in field: a word's rarest morpheme (by df(term)), in each alternative.
 
     A word read as several morphemes matches where all of them are, anywhere in a section, so it
     stands where its most distinctive part does: 부산항 (부산 + 항) where 부산 is, never at every 항.
+    A word asked for in other fields only (title:) stands nowhere in this one.
     """
     if not clause.any_of:
+        if field not in clause.fields:
+            return ()
         return (min(clause.terms, key=df),) if len(clause.terms) > 1 else clause.terms
-    return tuple(dict.fromkeys(t for alternative in clause.any_of for c in alternative for t in terms_of(c, df)))
+    return tuple(dict.fromkeys(t for alternative in clause.any_of for c in alternative for t in terms_of(c, df, field)))
 
 
 def shares(postings: Postings, clauses: list[Clause] | tuple[Clause, ...]) -> np.ndarray:
@@ -76,7 +79,7 @@ def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], 
     terms, clause_of = [], []
     df = functools.partial(postings.df, field)
     for c, clause in enumerate(clauses[:MAX_CLAUSES]):
-        for term in terms_of(clause, df):
+        for term in terms_of(clause, df, field):
             terms.append(term)
             clause_of.append(c)
     term, doc, pos = postings.occurrences(field, terms, candidates, max_df)

@@ -87,6 +87,8 @@ def test_a_word_of_several_morphemes_stands_where_its_rarest_one_does():
     assert proximity.terms_of(word, df) == ("세종",)
     assert proximity.terms_of(Clause(("항", "부산")), df) == ("부산",)
     assert proximity.terms_of(either, df) == ("세종", "이도")
+    assert proximity.terms_of(Clause(("세종",), fields=("title",)), df) == ()  # title:세종 stands nowhere in the text
+    assert proximity.terms_of(Clause(("세종",), fields=("title",)), df, "title") == ("세종",)
 
 
 def test_a_compound_does_not_stand_at_its_common_part(tmp_path_factory):
