@@ -81,20 +81,26 @@ def _words(text: str, encoded) -> set[str]:
 
 
 def collect(ix) -> tuple[Counter, Counter]:
-    """Return how many articles hold each word, and each title, reading the index's stored fields."""
-    words: dict[str, set[str]] = {}
+    """Return how many articles hold each word, and each title, reading the index's stored fields.
+
+    The documents are read article by article (the article column tells each one's), so only
+    one article's words are held at a time, whatever the index's size.
+    """
+    word_counts: Counter = Counter()
     titles: dict[str, str] = {}
-    with ix.searcher() as s:
-        for _, f in s.reader().iter_docs():
-            article = f[schema.ARTICLE]
-            found = words.setdefault(article, set())
+    with ix.reader() as reader:
+        article_of = list(reader.column_reader(schema.ARTICLE))
+        current, found = None, set()
+        for d in sorted(reader.all_doc_ids(), key=article_of.__getitem__):
+            f = reader.stored_fields(d)
+            if article_of[d] != current:
+                word_counts.update(found)
+                current, found = article_of[d], set()
             for name, encoded in zip(schema.SEARCHED, f[schema.SPANS]):
                 found |= _words(f.get(name) or "", encoded)
-            titles[article] = f[schema.TITLE]
-    word_counts: Counter = Counter()
-    for found in words.values():
+            titles[current] = f[schema.TITLE]
         word_counts.update(found)
-    if len(words) >= RARE_FROM:
+    if len(titles) >= RARE_FROM:
         word_counts = Counter({w: c for w, c in word_counts.items() if c > 1})
     title_counts = Counter(t.strip() for t in titles.values() if t.strip() and len(t.strip()) <= MAX_TITLE)
     return word_counts, title_counts
