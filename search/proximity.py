@@ -152,15 +152,17 @@ def factors(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], cand
 
 def closer_first(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], docs: np.ndarray,
                  scores: np.ndarray, shown: np.ndarray, complete: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Multiply the best CANDIDATES of docs by their factors() in scores and shown (shown may be scores), in place.
 
     ``complete``, for keywords: which sections have every word, ranked first (search/partial.py), so the
     candidates are the best of those. The rest keep their scores: they stay below every candidate.
-    Returns (scores, shown), the arrays given: Engine.search's own per query, not worth a copy each.
+    Returns (scores, shown, ahead): the arrays given (Engine.search's own per query, not worth a copy
+    each) and the candidates if every other doc of docs ranks strictly below all of them, else None
+    (no candidates, or so many tied at the cut that it was made between equal scores).
     """
     if len(clauses) < 2 or WEIGHT == 0 or not len(docs):
-        return scores, shown
+        return scores, shown, None
     # the leaders by a partition of the values (twice as quick as argpartition); ties at the cut come too,
     # unless so many tie that the cut must be exact
     if complete is None:
@@ -169,10 +171,12 @@ def closer_first(postings: Postings, clauses: list[Clause] | tuple[Clause, ...],
     else:  # keywords: the complete sections above the partial ones, as Engine.search ranks them
         key = partial.ranking(scores[docs], shown[docs], complete[docs], np.flatnonzero(~complete[docs]))
         top = docs[scoring._leaders(key, np.arange(len(docs)), CANDIDATES)]
+    ahead = top
     if len(top) > 4 * CANDIDATES:
         top = np.sort(docs[np.argpartition(-key, CANDIDATES - 1)[:CANDIDATES]])
+        ahead = None
     factor = factors(postings, clauses, top)
     scores[top] *= factor
     if shown is not scores:
         shown[top] *= factor
-    return scores, shown
+    return scores, shown, ahead
