@@ -84,15 +84,20 @@ def collect(ix) -> tuple[Counter, Counter]:
     """Return how many articles hold each word, and each title, reading the index's stored fields.
 
     The documents are read article by article (the article column tells each one's), so only
-    one article's words are held at a time, whatever the index's size.
+    one article's words are held at a time, whatever the index's size: in the order they were
+    written when each article's sections stand together, as the write pipeline adds them.
     """
     word_counts: Counter = Counter()
     titles: dict[str, str] = {}
     with ix.reader() as reader:
         article_of = list(reader.column_reader(schema.ARTICLE))
+        docs = list(reader.all_doc_ids())
+        runs = [article_of[d] for d, before in zip(docs, [-1, *docs]) if before < 0 or article_of[d] != article_of[before]]
+        together = len(runs) == len(set(runs))
+        items = reader.iter_docs() if together else \
+            ((d, reader.stored_fields(d)) for d in sorted(docs, key=article_of.__getitem__))
         current, found = None, set()
-        for d in sorted(reader.all_doc_ids(), key=article_of.__getitem__):
-            f = reader.stored_fields(d)
+        for d, f in items:
             if article_of[d] != current:
                 word_counts.update(found)
                 current, found = article_of[d], set()

@@ -187,3 +187,22 @@ def test_cli_prints_the_correction(corpus_index: Path) -> None:
     data = json.loads(subprocess.run([CHAJA, "search", "인공지눙", "--json", "--index", str(corpus_index)],
                                      capture_output=True, text=True, env=env).stdout)
     assert (data["suggestion"], data["corrected"], data["total"]) == ("인공지능", True, 4)
+
+
+def test_vocabulary_counts_an_article_once_when_its_sections_stand_apart(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    from chaja.index import schema, spans
+    from chaja.index.analysis import morphemes
+
+    ix = whoosh_index.create_in(str(tmp_path), schema.make_schema())
+    writer = ix.writer()
+    for article, i, text in (("a", 0, "한국은행이 금리를 올렸다"), ("b", 0, "한국은행은 발표했다"), ("a", 1, "한국은행 총재가 말했다")):
+        writer.add_document(**{schema.ID: schema.section_id(article, i), schema.ARTICLE: article, schema.SECTION: i,
+                               schema.TITLE: f"기사 {article}", schema.HEADING: "", schema.TEXT: text, schema.DIGEST: "-",
+                               schema.SPANS: (spans.encode([]), spans.encode([]), spans.encode(morphemes(text)))})
+    writer.commit()
+    words, titles = vocabulary.collect(ix)
+    assert words["한국은행"] == 2  # a's two sections count once
+    assert (words["금리"], words["총재"], words["발표"]) == (1, 1, 1)
+    assert titles == {"기사 a": 1, "기사 b": 1}
