@@ -14,7 +14,7 @@ import numpy as np
 from chaja.index import opensearch, schema, store, synonyms as synonym_file, vocabulary
 from chaja.index.analysis import source_term
 
-from . import autocomplete, context, facets, highlight, partial, related, request, scoring, synonyms
+from . import autocomplete, context, facets, highlight, partial, proximity, related, request, scoring, synonyms
 from .correct import correct as corrected_query
 from .query import QueryError, parse
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -208,10 +208,15 @@ class Engine:
             # Keywords: the hits with every word first, ranked as AND ranks them, then those with some.
             shown = np.where(complete, scores, scoring.coordinated(scores, share))
         scores, shown = context.lead_first(gen.article_start, scores, shown)  # the lead names a close call
+        ahead = None  # proximity's candidates, when every other section ranks below them all
+        if not by_date:  # the best sections holding the words close together first
+            scores, shown, ahead = proximity.closer_first(gen.postings, parsed.clauses, docs, scores, shown,
+                                                          complete if tiered else None)
         if tiered:
             scores = partial.ranking(scores, shown, complete, docs[~complete[docs]])
-        # Ranking by relevance sorts only the leaders that can reach this page.
-        best = rank(scores, docs, gen.article_of, None if by_date else page * size)
+        # Ranking by relevance sorts only the leaders that can reach this page: among the candidates if they fill it.
+        limit = None if by_date else page * size
+        best = rank(scores, ahead if ahead is not None and units(ahead) >= limit else docs, gen.article_of, limit)
         if by_date:
             best = scoring.by_date(best, gen.dates, gen.article_of)
         articles = facets.articles_of(gen, docs)  # the articles the list holds: its total and its facets

@@ -6,6 +6,7 @@ generation shares their pages; a term costs one binary search in the dictionary 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -90,6 +91,56 @@ class Postings:
             end = int(ends[i])
             out[int(ids[i])] = pos[end - int(tfs[i]) : end].tolist()
         return out
+
+    def occurrences(self, field: str, terms: Sequence[str], docnums: np.ndarray, max_df: int | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (index into terms, index into docnums, word position) of every occurrence of terms in the docnums.
+
+        positions() of several terms in many documents at once, as flat arrays (docnums ascending); with
+        max_df, the terms in more documents than that are left out.
+        term by term, then document by document, each document's positions ascending. A term costs
+        one binary search of its postings; everything else is done for all terms at once, since a
+        numpy call costs more here than the few hundred numbers it handles.
+        """
+        # as the postings' own type: searchsorted would cast every posting of a term to int64 otherwise (8x slower)
+        docnums = np.asarray(docnums, dtype=np.int32)
+        start, all_docs, all_tfs = self._start[field], self._docs[field], self._tfs[field]
+        numbers = np.array([self.term_number(term) for term in terms], dtype=np.int64)
+        known = np.flatnonzero(numbers >= 0)
+        t = numbers[known]
+        a, b = start[t], start[t + 1]
+        if max_df is not None:  # terms in more sections left out
+            short = b - a <= max_df
+            known, t, a, b = known[short], t[short], a[short], b[short]
+        if not len(known) or not len(docnums):
+            return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
+        m = len(docnums)
+        at = np.concatenate([np.searchsorted(all_docs[x:y], docnums) for x, y in zip(a.tolist(), b.tolist())])
+        inside = at < np.repeat(b - a, m)
+        where = np.repeat(a, m)[inside] + at[inside]  # each candidate's posting, if the term has one
+        which = np.repeat(np.arange(len(t)), m)[inside]
+        doc = np.tile(np.arange(m, dtype=np.int32), len(t))[inside]
+        held = all_docs[where] == docnums[doc]
+        where, which, doc = where[held], which[held], doc[held]
+        if not len(where):
+            return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
+        # A posting's positions start after its term's earlier postings' tfs: one running sum over each
+        # term's tfs up to the last posting asked for, those stretches laid end to end.
+        first = np.flatnonzero(np.concatenate(([True], which[1:] != which[:-1])))  # each term's first posting
+        last = np.append(first[1:], len(where)) - 1
+        begin, end = a[which[first]], where[last] + 1
+        tfs = np.concatenate([all_tfs[x:y] for x, y in zip(begin.tolist(), end.tolist())])
+        running = np.cumsum(tfs)  # int32: fewer than 2**31 positions in a field
+        stretch = np.repeat(np.cumsum(end - begin) - (end - begin), np.diff(np.append(first, len(where))))
+        at = stretch + where - a[which]  # each posting's place in tfs
+        base = running[stretch] - tfs[stretch]  # the running sum before its term's stretch
+        firsts = self._pos_start[field][t[which]] + (running[at] - tfs[at] - base).astype(np.int64)
+        term_of = known.astype(np.int32)
+        count = all_tfs[where].astype(np.int64)
+        # every posting's run of positions, laid end to end: its first position's offset plus 0, 1, ...
+        run_start = np.cumsum(count) - count
+        offsets = np.repeat(firsts - run_start, count) + np.arange(int(count.sum()), dtype=np.int64)
+        return np.repeat(term_of[which], count), np.repeat(doc, count), self._pos[field][offsets]
 
     def lengths(self, field: str) -> np.ndarray:
         """Return the length of field in every section (quantised as Whoosh does)."""

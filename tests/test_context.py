@@ -33,20 +33,22 @@ def sections(page) -> list[tuple[str, int, float]]:
 
 
 def test_a_lead_matching_nearly_as_well_names_the_hit(ports):
-    assert sections(ports.search("목포항 자동차 수출", group="section")) == [("mokpo", 0, 4.6547), ("mokpo", 1, 4.5423)]
-    assert sections(ports.search("목포항 자동차 수출")) == [("mokpo", 0, 4.6547)]
+    # (each score also x3 for proximity, search/proximity.py: all three words stand together in both)
+    assert sections(ports.search("목포항 자동차 수출", group="section")) == [("mokpo", 0, 13.9642), ("mokpo", 1, 13.627)]
+    assert sections(ports.search("목포항 자동차 수출")) == [("mokpo", 0, 13.9642)]
 
 
 def test_the_lead_boost_multiplies_the_leads_score_alone(ports, monkeypatch):
     monkeypatch.setattr(context, "LEAD_BOOST", 1.0)
-    # without it the shorter later section wins by 7%; the lead's 4.2316 x 1.1 is the 4.6547 above
-    assert sections(ports.search("목포항 자동차 수출", group="section")) == [("mokpo", 1, 4.5423), ("mokpo", 0, 4.2316)]
-    assert sections(ports.search("목포항 자동차 수출")) == [("mokpo", 1, 4.5423)]
+    # without it the shorter later section wins by 7%; the lead's 12.6947 x 1.1 is the 13.9642 above
+    assert sections(ports.search("목포항 자동차 수출", group="section")) == [("mokpo", 1, 13.627), ("mokpo", 0, 12.6947)]
+    assert sections(ports.search("목포항 자동차 수출")) == [("mokpo", 1, 13.627)]
 
 
 def test_a_clearly_better_later_section_still_names_the_hit(ports):
     page = ports.search("부산항 물동량", group="section")
-    assert sections(page)[:3] == [("busan", 2, 2.9565), ("busan", 0, 2.7197), ("busan", 1, 1.5416)]
+    # x3 for proximity where 부산항 and 물동량 stand together in the text; section 1 has 부산항 in its title only
+    assert sections(page)[:3] == [("busan", 2, 8.8696), ("busan", 0, 8.1591), ("busan", 1, 2.7512)]
     assert [(h.id, h.section.index) for h in ports.search("부산항 물동량").hits] == [
         ("busan", 2), ("mokpo", 0), ("incheon", 1)]
 

@@ -1,10 +1,10 @@
-"""CPU time of Engine.search with and without search/context.py's lead boost, on the same questions.
+"""CPU time of Engine.search with and without search/context.py's lead boost (or search/proximity.py), on the same questions.
 
 The machine is shared, so wall-clock times are noise: this times each question's search in CPU
 seconds of this process (time.process_time), the two settings interleaved question by question
 (the order alternating), after one warm-up pass, and prints p50/p95 of each.
 
-Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10]
+Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10] [--compare lead|proximity]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data import KORQUAD  # noqa: E402
 
-from chaja.search import Engine, context  # noqa: E402
+from chaja.search import Engine, context, proximity  # noqa: E402
 from chaja.search.evaluate import read_queries  # noqa: E402
 
 
@@ -28,23 +28,28 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=500)
     ap.add_argument("--size", type=int, default=10)
+    ap.add_argument("--compare", choices=("lead", "proximity"), default="lead",
+                    help="lead: without and with the lead boost; proximity: without and with proximity (lead boost on)")
     args = ap.parse_args()
     texts = list(itertools.islice(read_queries(KORQUAD / "queries.tsv").values(), args.limit))
     engine = Engine(args.index_dir)
-    settings = {"none (1.0)": 1.0, f"lead boost ({context.LEAD_BOOST:g})": context.LEAD_BOOST}
+    module, attribute = (context, "LEAD_BOOST") if args.compare == "lead" else (proximity, "WEIGHT")
+    default = getattr(module, attribute)
+    off = 1.0 if args.compare == "lead" else 0.0
+    settings = {f"{attribute} {off:g} (off)": off, f"{attribute} {default:g}": default}
     took: dict[str, list[float]] = {name: [] for name in settings}
     for text in texts[:50]:
         engine.search(text, size=args.size)
     for i, text in enumerate(texts):
         order = list(settings.items())[:: 1 if i % 2 else -1]
-        for name, boost in order:
-            context.LEAD_BOOST = boost
+        for name, value in order:
+            setattr(module, attribute, value)
             started = time.process_time()
             engine.search(text, size=args.size)
             took[name].append((time.process_time() - started) * 1000)
     for name, ms in took.items():
         q = statistics.quantiles(ms, n=100, method="inclusive")
-        print(f"{name:20} {len(ms)} questions  CPU ms p50 {q[49]:7.2f}  p95 {q[94]:7.2f}  mean {statistics.mean(ms):7.2f}")
+        print(f"{name:22} {len(ms)} questions  CPU ms p50 {q[49]:7.2f}  p95 {q[94]:7.2f}  mean {statistics.mean(ms):7.2f}")
 
 
 if __name__ == "__main__":

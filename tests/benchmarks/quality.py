@@ -46,7 +46,7 @@ import ir_measures  # noqa: E402
 
 from chaja.index import store  # noqa: E402
 from chaja.index.builder import rebuild  # noqa: E402
-from chaja.search import Engine, context, scoring  # noqa: E402
+from chaja.search import Engine, context, proximity, scoring  # noqa: E402
 from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import MEASURES, evaluate, read_qrels, read_queries  # noqa: E402
 
@@ -176,7 +176,8 @@ def chaja_rows(root: Path, queries: dict[str, str], weights: dict[str, float],
     engine = Engine(root)
     engine.query_by_word = query_by_word
     short = short_queries(engine, queries)
-    label = ",".join(f"{k}={v:g}" for k, v in weights.items()) + f",lead={context.LEAD_BOOST:g}"
+    label = (",".join(f"{k}={v:g}" for k, v in weights.items()) + f",lead={context.LEAD_BOOST:g}"
+             + f",prox={proximity.WEIGHT:g}")
     rows = []
     for level, qrels in ((level, qrels) for level, qrels in QRELS.items() if level in levels):
         r = evaluate(engine, queries, qrels, level=level)
@@ -243,6 +244,8 @@ def main() -> None:
                     "(default: the WEIGHTS in search/scoring.py)")
     ap.add_argument("--lead-boost", type=float, help="multiply leads' scores by this instead of "
                     f"search/context.py's LEAD_BOOST ({context.LEAD_BOOST:g}; 1 = no lead boost)")
+    ap.add_argument("--proximity", type=float, help="weight of search/proximity.py's window cover instead of "
+                    f"its WEIGHT ({proximity.WEIGHT:g}; 0 = no proximity)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0 = all)")
     ap.add_argument("--short", action="store_true", help=f"use only the queries of at most {STRICT_WORDS} words "
                     "(the engine's clauses), the ones partial matches change")
@@ -261,6 +264,8 @@ def main() -> None:
 
     if args.lead_boost is not None:
         context.LEAD_BOOST = args.lead_boost
+    if args.proximity is not None:
+        proximity.WEIGHT = args.proximity
     info = machine()
     print_machine(info)
     queries = read_queries(KORQUAD / "queries.tsv")

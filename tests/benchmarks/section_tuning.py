@@ -28,7 +28,7 @@ from data import HALVES, KORQUAD, half_of  # noqa: E402
 from quality import NAMES, QRELS, row  # noqa: E402
 
 from chaja.index.arrays import FIELDS  # noqa: E402
-from chaja.search import Engine, partial, scoring  # noqa: E402
+from chaja.search import Engine, partial, proximity, scoring  # noqa: E402
 from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import read_qrels, read_queries  # noqa: E402
 
@@ -60,6 +60,8 @@ class Query:
         parsed = engine._parse(gen, text)
         self.n = n = len(parsed.clauses)
         self.docs = np.zeros(0, np.int64)
+        self.postings, self.clauses = gen.postings, parsed.clauses
+        self.features: dict = {}  # (variant, proximity kind, candidates) -> (candidate indices, feature)
         if not n:
             return
         self.parts, count, self.share = field_parts(engine, parsed, k1b)
@@ -82,8 +84,44 @@ class Query:
         return raw, raw
 
 
-def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict, mu: float, mode: str) -> np.ndarray:
-    """Return the query's listed sections best first (the first K articles' worth at least) under one variant."""
+def feature(q: Query, kind: str, candidates: np.ndarray) -> np.ndarray:
+    """Return a proximity feature of the candidate sections (ascending section numbers).
+
+    pair: proximity.pair_proximity; winW: proximity.window_cover of width W; rwinW: that cover over the
+    share of the query the section matches at all (how concentrated its matched words stand); sqKIND: KIND squared;
+    KINDdN: KIND without the terms in more than N sections of the text field.
+    """
+    if kind.startswith("sq"):
+        return feature(q, kind[2:], candidates) ** 2
+    kind, _, max_df = kind.partition("d")  # KINDdN: terms in more than N sections left out
+    occ = proximity.occurrences(q.postings, q.clauses, candidates, max_df=int(max_df) if max_df else None)
+    weights = proximity.shares(q.postings, q.clauses)
+    if kind == "pair":
+        return proximity.pair_proximity(occ, weights, len(candidates))
+    if kind.startswith("win"):
+        return proximity.window_cover(occ, weights, len(candidates), int(kind[3:]))
+    if kind.startswith("rwin"):
+        cover = proximity.window_cover(occ, weights, len(candidates), int(kind[4:]))
+        return cover / np.maximum(q.share[candidates].astype(np.float64), 1e-9)
+    raise ValueError(f"unknown proximity kind {kind!r}")
+
+
+def ranking_key(q: Query, docs: np.ndarray, raw: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Return Engine.search's ranking key of docs: complete matches first for keywords, else the score."""
+    key = raw.astype(np.float64)
+    if q.tiered and q.n <= STRICT_WORDS and not q.complete[docs].all():
+        part = ~q.complete[docs]
+        key = np.where(part, shown, raw + float(shown[part].max()) + 1.0)
+    return key
+
+
+def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict, mu: float, mode: str,
+           prox: str = "") -> np.ndarray:
+    """Return the query's listed sections best first (the first K articles' worth at least) under one variant.
+
+    prox, "KIND:WEIGHT:N" (or empty): the best N sections by the variant's key get their scores multiplied
+    by 1 + WEIGHT x the proximity feature KIND (see feature()).
+    """
     docs = q.docs
     if not len(docs):
         return docs
@@ -101,10 +139,19 @@ def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict,
             np.maximum.at(best, article_of[docs], shown)
             boost = np.float32(mu) * best[article_of[docs]]
         raw, shown = raw + boost, shown + boost
-    key = raw.astype(np.float64)
-    if q.tiered and q.n <= STRICT_WORDS and not q.complete[docs].all():
-        part = ~q.complete[docs]
-        key = np.where(part, shown, raw + float(shown[part].max()) + 1.0)
+    key = ranking_key(q, docs, raw, shown)
+    if prox:
+        kind, w, n = prox.split(":")
+        cached = (tuple(weights.values()), mu, mode, kind, n)
+        if cached not in q.features:
+            top = np.sort(np.argpartition(-key, int(n) - 1)[: int(n)]) if int(n) < len(docs) else np.arange(len(docs))
+            q.features[cached] = top, feature(q, kind, docs[top])
+        top, f = q.features[cached]
+        factor = (1.0 + float(w) * f).astype(np.float32)
+        raw, shown = raw.copy(), shown.copy()
+        raw[top] *= factor
+        shown[top] *= factor
+        key = ranking_key(q, docs, raw, shown)
     take = min(len(docs), 30 * K)
     while True:
         top = np.argpartition(-key, take - 1)[:take] if take < len(docs) else np.arange(len(docs))
@@ -118,6 +165,12 @@ GRIDS = {
     "lead": [((1.0, 0.7, 1.0), mu, mode) for mode in ("all", "others", "max") for mu in (0.0, 0.1, 0.2, 0.3, 0.5)],
     "prior": [((1.0, 0.7, 1.0), mu, "self") for mu in (0.0, 0.05, 0.1, 0.2, 0.3)],
     "weights": [((t, h, 1.0), 0.0, "all") for t in (0.5, 1.0, 1.5) for h in (0.3, 0.7, 1.0, 1.5)],
+    # today's ranking (leads x1.1) with each proximity feature at a few weights, on the best 300 sections
+    "proximity": [((1.0, 0.7, 1.0), 0.1, "self", "")] + [
+        ((1.0, 0.7, 1.0), 0.1, "self", f"{kind}:{w:g}:300")
+        for kind, ws in (("pair", (0.5, 1, 2)), ("win8", (0.2, 0.5, 1)), ("win16", (0.2, 0.5, 1)),
+                         ("rwin8", (0.2, 0.5)), ("rwin16", (0.2, 0.5)))
+        for w in ws],
 }
 
 
@@ -127,12 +180,13 @@ def main() -> None:
     ap.add_argument("--half", choices=(*HALVES, "all"), default="tune")
     ap.add_argument("--limit", type=int, default=0, help="only the first N questions of the half")
     ap.add_argument("--grid", default="lead", help=f"one of {', '.join(GRIDS)}, or variants as "
-                    "t,h,x,mu,mode;... (e.g. 1,0.7,1,0.2,all)")
+                    "t,h,x,mu,mode[,prox];... (e.g. 1,0.7,1,0.2,all or 1,0.7,1,0.1,self,win16:0.5:300)")
     ap.add_argument("--k1b", default="", help="BM25 per field, e.g. text=1.2/0.9,title=1.6/0.5 (default: the index's)")
     args = ap.parse_args()
     grid = GRIDS.get(args.grid) or [
-        ((float(t), float(h), float(x)), float(mu), mode)
-        for t, h, x, mu, mode in (v.split(",") for v in args.grid.split(";"))]
+        ((float(t), float(h), float(x)), float(mu), mode, prox[0] if prox else "")
+        for t, h, x, mu, mode, *prox in (v.split(",") for v in args.grid.split(";"))]
+    grid = [(*v, "")[:4] for v in grid]
     k1b = {f: tuple(float(v) for v in kb.split("/")) for f, _, kb in (p.partition("=") for p in args.k1b.split(",") if p)}
 
     halves = half_of()
@@ -149,8 +203,8 @@ def main() -> None:
     cpu = time.process_time()
     for qid, text in queries.items():
         q = Query(engine, text, k1b)
-        for v, (w, mu, mode) in enumerate(grid):
-            order = ranked(q, lead_of, article_of, dict(zip(FIELDS, w)), mu, mode)
+        for v, (w, mu, mode, prox) in enumerate(grid):
+            order = ranked(q, lead_of, article_of, dict(zip(FIELDS, w)), mu, mode, prox)
             _, first = np.unique(article_of[order], return_index=True)
             best = order[np.sort(first)][:K]
             runs[v]["section"][qid] = [f"{ids[int(article_of[d])]}#{int(d - lead_of[d])}" for d in order[:K].tolist()]
@@ -160,14 +214,14 @@ def main() -> None:
           f"{time.process_time() - cpu:.0f} s CPU", flush=True)
     qrels = {level: read_qrels(QRELS["section" if level != "article" else "article"])
              for level in ("section", "best-section", "article")}
-    print(f"{'t,h,x':14} {'mu':>5} {'mode':7} " + " ".join(f"{lv[:4]:>4}:{NAMES[m][:5]:6}" for lv in qrels
+    print(f"{'t,h,x':14} {'mu':>5} {'mode':7} {'proximity':16} " + " ".join(f"{lv[:4]:>4}:{NAMES[m][:5]:6}" for lv in qrels
                                                           for m in ("nDCG@10", "R@100")))
-    for v, (w, mu, mode) in enumerate(grid):
+    for v, (w, mu, mode, prox) in enumerate(grid):
         cells = []
         for level, qr in qrels.items():
             r = row("chaja", "", level, qr, runs[v][level], len(queries))
             cells += [f"{r['nDCG@10']:11.4f}", f"{r['R@100']:11.4f}"]
-        print(f"{','.join(f'{x:g}' for x in w):14} {mu:5g} {mode:7} " + " ".join(cells), flush=True)
+        print(f"{','.join(f'{x:g}' for x in w):14} {mu:5g} {mode:7} {prox or '-':16} " + " ".join(cells), flush=True)
 
 
 if __name__ == "__main__":
