@@ -22,7 +22,7 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from . import context, facets, opensearch_facets, partial, related, scoring
+from . import context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
@@ -146,7 +146,7 @@ class OpenSearchEngine(Engine):
         filters = self._filters(parsed)
         clauses, n = parsed.clauses, len(parsed.clauses)
         by_date = sort == "date" or not n
-        asked = dict(page=page, size=size, by_date=by_date, group=group)
+        asked = dict(page=page, size=size, by_date=by_date, group=group, clauses=clauses)
         relaxed = False
         tiered = partial.tiered(parsed) and not by_date  # keywords newest first: every word, as embedded
         partial_from = None
@@ -262,13 +262,21 @@ class OpenSearchEngine(Engine):
 
         return [weight(c) for c in clauses]
 
-    def _page(self, query: dict, page: int, size: int, by_date: bool, group: str, aggs: dict | None = None) -> dict:
-        """Run the query for one page of articles (best section each) or of sections, with the total."""
+    def _page(self, query: dict, page: int, size: int, by_date: bool, group: str, aggs: dict | None = None,
+              clauses: list[Clause] | tuple[Clause, ...] = ()) -> dict:
+        """Run the query for one page of articles (best section each) or of sections, with the total.
+
+        Ranked by relevance, the best sections holding the query's words close together come first
+        (search/opensearch_proximity.py, as search/proximity.py in the embedded engine).
+        """
         sort = ([{schema.DATE: {"order": "desc", "missing": "_last"}}, {schema.ARTICLE: "desc"}] if by_date
                 else ["_score", {schema.ARTICLE: "asc"}, {schema.SECTION: "asc"}])
         if not by_date and context.LEAD_BOOST != 1.0:  # an article's lead names a close call (search/context.py)
             lead = {"filter": {"term": {schema.SECTION: 0}}, "weight": context.LEAD_BOOST}
             query = {"function_score": {"query": query, "functions": [lead], "boost_mode": "multiply"}}
+        if not by_date and len(clauses) >= 2:
+            query = opensearch_proximity.closer(self._search, query, sort, clauses, self._weights(clauses),
+                                                self._document_frequencies)
         body = {"query": query, "from": (page - 1) * size, "size": size, "sort": sort, "track_total_hits": True,
                 "track_scores": True, "aggs": dict(aggs or {})}
         if group == "article":

@@ -84,9 +84,7 @@ def occurrences(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], 
             clause_of.append(c)
     term, doc, pos = postings.occurrences(field, terms, candidates, max_df)
     clause = np.array(clause_of, dtype=np.int32)[term] if len(term) else term
-    # One int64 key (candidate, position, clause) sorts several times quicker than a lexsort of three.
-    order = np.argsort((doc.astype(np.int64) << 38) | (pos.astype(np.int64) << 6) | clause, kind="stable")
-    return Occurrences(doc[order], pos[order], clause[order])
+    return ordered(doc, pos, clause)
 
 
 def pair_proximity(occ: Occurrences, weights: np.ndarray, count: int) -> np.ndarray:
@@ -144,10 +142,28 @@ def _weight_of(held: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def factors(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], candidates: np.ndarray,
             weight: float | None = None, width: int | None = None) -> np.ndarray:
     """Return what each candidate's score is multiplied by: 1 + weight x its window cover (candidates ascending)."""
+    occ = occurrences(postings, clauses, candidates, max_df=max_df(postings.doc_count))
+    return cover_factors(occ, shares(postings, clauses), len(candidates), weight, width)
+
+
+def max_df(sections: int) -> int:
+    """Return the most sections a term may be in and still place a clause (COMMON, LONG)."""
+    return max(int(COMMON * sections), LONG)
+
+
+def cover_factors(occ: Occurrences, weights: np.ndarray, count: int, weight: float | None = None,
+                  width: int | None = None) -> np.ndarray:
+    """Return 1 + weight x each candidate's window cover, as float32 (the scores' type)."""
     weight = WEIGHT if weight is None else weight  # read now: a benchmark may change WEIGHT or WIDTH
     width = WIDTH if width is None else width
-    occ = occurrences(postings, clauses, candidates, max_df=max(int(COMMON * postings.doc_count), LONG))
-    return (1.0 + weight * window_cover(occ, shares(postings, clauses), len(candidates), width)).astype(np.float32)
+    return (1.0 + weight * window_cover(occ, weights, count, width)).astype(np.float32)
+
+
+def ordered(doc: np.ndarray, pos: np.ndarray, clause: np.ndarray) -> Occurrences:
+    """Return occurrences sorted by candidate, then position, then clause."""
+    # One int64 key (candidate, position, clause) sorts several times quicker than a lexsort of three.
+    order = np.argsort((doc.astype(np.int64) << 38) | (pos.astype(np.int64) << 6) | clause, kind="stable")
+    return Occurrences(doc[order], pos[order], clause[order])
 
 
 def closer_first(postings: Postings, clauses: list[Clause] | tuple[Clause, ...], docs: np.ndarray,
