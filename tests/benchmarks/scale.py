@@ -184,8 +184,8 @@ def serve_memory(root: Path, workers: int, texts: list[str], port: int = 18712) 
         return {"workers": workers, "master_pss_mb": mb(master["Pss"]),
                 "worker_pss_mb": [mb(r["Pss"]) for r in rows],
                 "worker_uss_mb": [mb(r["Private_Clean"] + r["Private_Dirty"]) for r in rows],
-                # a worker's own heap: USS also counts index file pages while only that worker maps them
-                "worker_anon_mb": [mb(r["Anonymous"]) for r in rows],
+                # written pages only (its heap): USS also counts index file pages while only that worker maps them
+                "worker_private_dirty_mb": [mb(r["Private_Dirty"]) for r in rows],
                 "worker_rss_mb": [mb(r["Rss"]) for r in rows]}
     finally:
         server.send_signal(signal.SIGTERM)
@@ -233,7 +233,7 @@ def main() -> None:
         row["serve"] = [serve_memory(root, int(w), texts[: args.serve_queries]) for w in args.workers.split(",")]
         for s in row["serve"]:
             print(f"    {s['workers']} workers: master PSS {s['master_pss_mb']} MB; worker PSS {s['worker_pss_mb']} MB, "
-                  f"USS {s['worker_uss_mb']} MB, anonymous {s['worker_anon_mb']} MB, RSS {s['worker_rss_mb']} MB", flush=True)
+                  f"USS {s['worker_uss_mb']} MB, private dirty {s['worker_private_dirty_mb']} MB, RSS {s['worker_rss_mb']} MB", flush=True)
         row["chaja"] = chaja_latency(root, texts, args.warmup)
         print(f"    chaja {row['chaja']}", flush=True)
         if reason is None:
