@@ -153,14 +153,18 @@ class Collector:
             new = np.ones(len(terms), dtype=bool)
             new[1:] = (terms[1:] != terms[:-1]) | (section[1:] != section[:-1])
             starts = np.flatnonzero(new)
+            del new
             docs = section[starts]
+            del section
             tfs = np.diff(np.append(starts, len(terms))).astype(np.int32)
             posting_term = terms[starts]
+            del starts
             save(folder, f"{f}.start", _offsets(np.bincount(posting_term, minlength=v)))
             save(folder, f"{f}.docs", docs)
             save(folder, f"{f}.tfs", tfs)
             save(folder, f"{f}.pos_start", _offsets(np.bincount(terms, minlength=v)))
             save(folder, f"{f}.pos", pos)
+            del terms, pos  # the tokens are written: only the postings are scored
             exact = np.zeros(n, dtype=np.int64)
             exact[rank] = counts
             lengths = quantised(exact)
@@ -168,7 +172,6 @@ class Collector:
             averages[f] = max(1.0, float(exact.sum()) / max(1, n))
             df = np.bincount(posting_term, minlength=v)
             impacts.append((posting_term, docs, term_scores(f, df, n, tfs, lengths[docs], averages[f], posting_term)))
-            del terms, section, pos, new, starts
         _write_impacts(folder, impacts, n, v)
         manifest = {"format": FORMAT, "sections": n, "articles": len(article_ids), "terms": v,
                     "user_words": [list(w) for w in self.user_words], "word_cache": self.word_cache,

@@ -2,10 +2,11 @@
 
 A rebuild's peak comes at publish, when the collector sorts every token into arrays
 (Collector.write) and the vocabulary is collected from the stored fields (vocabulary.collect).
-This redoes both for a built index, each in a child process of its own (peak RSS from
-getrusage, minus the process's RSS before it started), without writing into the index: the
-arrays are rewritten into a temporary folder from the index's own (Collector.keep, as an update
-keeps an older generation's), the vocabulary is collected and dropped.
+This redoes both for a built index, each in a child process of its own, without writing into
+the index: the vocabulary is collected and dropped (peak RSS from getrusage); the arrays are
+rewritten into a temporary folder from the index's own, filling a collector with Collector.keep
+as an update keeps an older generation's, and the write's own peak is the process's peak
+resident set (VmHWM) after the filling, reset through /proc/self/clear_refs.
 
 Run: python tests/benchmarks/publish_memory.py INDEX [INDEX ...]
 (PYTHONPATH=DIR puts an exported older chaja first, to compare).
@@ -27,15 +28,23 @@ from chaja.index.arrays_write import Collector
 gen = store.require(Path(sys.argv[2]))
 before = int(open("/proc/self/statm").read().split()[1]) * 4096 // 2**20
 t = time.process_time()
+out = {"before_mb": before}
 if sys.argv[1] == "arrays":
     collector = Collector()
     collector.keep(gen.path / arrays.FOLDER, set())
+    out["filled_mb"] = int(open("/proc/self/statm").read().split()[1]) * 4096 // 2**20
+    out["filling_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # the write's own peak: the collector now holds what a rebuild's holds at publish (its tokens, in
+    # memory); the peak so far was keep()'s reading of the index's arrays, which a rebuild does not do
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets VmHWM, the process's peak resident set
     with tempfile.TemporaryDirectory() as tmp, gen.open().reader() as reader:
         collector.write(Path(tmp), reader)
+    peak = [int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")][0] // 1024
 else:
     vocabulary.collect(gen.open())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-print(json.dumps({"before_mb": before, "peak_mb": peak, "cpu_s": round(time.process_time() - t, 1)}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(json.dumps({**out, "peak_mb": peak, "cpu_s": round(time.process_time() - t, 1)}))
 """
 
 
