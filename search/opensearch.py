@@ -39,6 +39,16 @@ PARTIAL_SCALE = 2.0 ** -40
 _token = opensearch_load.token
 
 
+def terms_of(clauses: list[Clause] | tuple[Clause, ...]) -> list[str]:
+    """Return every term the clauses ask for, in any alternative, sorted."""
+    def terms(clause: Clause) -> list[str]:
+        if clause.any_of:
+            return [t for alternative in clause.any_of for c in alternative for t in terms(c)]
+        return list(clause.terms)
+
+    return sorted({t for c in clauses for t in terms(c)})
+
+
 def term_query(term: str, fields: tuple[str, ...]) -> dict:
     """Match a term in any of fields, scoring the sum of its weighted BM25 in each."""
     should = [{"term": {f: {"value": _token(term), "boost": scoring.WEIGHTS[f]}}} for f in fields]
@@ -246,14 +256,12 @@ class OpenSearchEngine(Engine):
                          "must_not": [{"bool": {"filter": every}}], "boost": PARTIAL_SCALE}}
         return {"bool": {"should": [{"bool": {"must": every}}, some], "minimum_should_match": 1, **filters}}
 
-    def _weights(self, clauses: list[Clause]) -> list[float]:
-        """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight)."""
-        pairs = {(f, t) for c in clauses for alt in (c.any_of or ((c,),)) for x in alt for t in x.terms for f in x.fields}
-        pairs = sorted(pairs)
-        aggs = {str(i): {"filter": {"term": {f: _token(t)}}} for i, (f, t) in enumerate(pairs)}
-        response = self._search({"size": 0, "track_total_hits": True, "aggs": aggs})
-        n = response["hits"]["total"]["value"]
-        df = {pair: response["aggregations"][str(i)]["doc_count"] for i, pair in enumerate(pairs)}
+    def _weights(self, clauses: list[Clause], frequencies: tuple[dict, int] | None = None) -> list[float]:
+        """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight).
+
+        frequencies: _document_frequencies() of the clauses' terms, when the caller has them already.
+        """
+        df, n = frequencies or self._document_frequencies(terms_of(clauses))
 
         def weight(clause: Clause) -> float:
             if clause.any_of:
@@ -275,8 +283,9 @@ class OpenSearchEngine(Engine):
             lead = {"filter": {"term": {schema.SECTION: 0}}, "weight": context.LEAD_BOOST}
             query = {"function_score": {"query": query, "functions": [lead], "boost_mode": "multiply"}}
         if not by_date and len(clauses) >= 2:
-            query = opensearch_proximity.closer(self._search, query, sort, clauses, self._weights(clauses),
-                                                self._document_frequencies)
+            frequencies = self._document_frequencies(terms_of(clauses))
+            query = opensearch_proximity.closer(self._search, query, sort, clauses,
+                                                self._weights(clauses, frequencies), frequencies)
         body = {"query": query, "from": (page - 1) * size, "size": size, "sort": sort, "track_total_hits": True,
                 "track_scores": True, "aggs": dict(aggs or {})}
         if group == "article":

@@ -41,12 +41,12 @@ def occurrences(texts: Sequence[str], clauses: Sequence[Clause], df: Callable[[s
 
 
 def closer(search: Callable[..., dict], query: dict, sort: list, clauses: Sequence[Clause], weights: Sequence[float],
-           frequencies: Callable[[list[str]], tuple[dict[tuple[str, str], int], int]]) -> dict:
+           frequencies: tuple[dict[tuple[str, str], int], int]) -> dict:
     """Return the query with its best proximity.CANDIDATES sections' scores multiplied by their factors.
 
-    weights: each clause's weight in coordination; frequencies: (field, term) document frequencies
-    and the number of sections. Ties at the candidates' cut come too unless more than four times
-    CANDIDATES tie, as in closer_first.
+    weights: each clause's weight in coordination; frequencies: the clauses' terms' (field, term)
+    document frequencies and the number of sections. Ties at the candidates' cut come too unless
+    more than four times CANDIDATES tie, as in closer_first.
     """
     if len(clauses) < 2 or proximity.WEIGHT == 0:
         return query
@@ -59,8 +59,7 @@ def closer(search: Callable[..., dict], query: dict, sort: list, clauses: Sequen
     top = [h for h in hits if h["_score"] >= cut]
     if len(top) > limit:
         top = hits[: proximity.CANDIDATES]
-    terms = sorted({t for c in clauses for t in _terms(c)})
-    df, sections = frequencies(terms)
+    df, sections = frequencies
     occ = occurrences([h["_source"].get(schema.TEXT, "") for h in top], clauses,
                       lambda t: df.get((schema.TEXT, t), 0), proximity.max_df(sections))
     w = np.asarray(weights, dtype=np.float64)
@@ -73,9 +72,3 @@ def closer(search: Callable[..., dict], query: dict, sort: list, clauses: Sequen
     return {"function_score": {"query": query, "functions": functions, "score_mode": "first",
                                "boost_mode": "multiply"}}
 
-
-def _terms(clause: Clause) -> list[str]:
-    """Return every term a clause may place itself by, in any alternative."""
-    if clause.any_of:
-        return [t for alternative in clause.any_of for c in alternative for t in _terms(c)]
-    return list(clause.terms)
