@@ -14,7 +14,7 @@ import numpy as np
 from chaja.index import opensearch, schema, store, synonyms as synonym_file, vocabulary
 from chaja.index.analysis import source_term
 
-from . import autocomplete, context, facets, highlight, partial, proximity, related, request, scoring, synonyms
+from . import autocomplete, backoff, context, facets, highlight, partial, proximity, related, request, scoring, synonyms
 from .correct import correct as corrected_query
 from .query import QueryError, parse
 from .results import ArticleView, Hit, ResultPage, SectionRef, SectionView
@@ -259,7 +259,8 @@ class Engine:
     def _parse(self, gen: OpenGeneration, text: str):
         """Parse a query and let each word of a synonym group match the others."""
         by_word = gen.word_cache if self.query_by_word is None else self.query_by_word
-        return synonyms.expand(parse(text, gen.user_words, by_word), self._derived_of(gen)[2])
+        parsed = synonyms.expand(parse(text, gen.user_words, by_word), self._derived_of(gen)[2])
+        return backoff.expand(parsed, gen.postings.held, gen.postings.any_df, gen.user_words)
 
     def vocabulary(self) -> vocabulary.Vocabulary | None:
         """Return the serving generation's vocabulary (None if it was built without one)."""

@@ -60,6 +60,15 @@ class Postings:
         t = self.term_number(term)
         return 0 if t < 0 else int(self._start[field][t + 1] - self._start[field][t])
 
+    def held(self, term: str) -> bool:
+        """Tell whether any field of any section holds term (it is in the term dictionary)."""
+        return self.term_number(term) >= 0
+
+    def any_df(self, term: str) -> int:
+        """Return the most sections holding term in one field (title, heading or text)."""
+        t = self.term_number(term)
+        return 0 if t < 0 else max(int(s[t + 1] - s[t]) for s in self._start.values())
+
     def impacts(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the sections holding term in title, heading or text, with its weighted BM25F score in each."""
         t = self.term_number(term)

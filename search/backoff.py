@@ -1,0 +1,127 @@
+"""A second way to match a question's names: where Kiwi read them differently in the question and the article.
+
+Kiwi's dictionary holds names of several words as one morpheme ("오다 노부나가", "게티즈버그 전투",
+"수원 삼성 블루윙즈"), and whether it reads them so depends on the sentence: the question may hold
+the name as one term where the article holds its words, or the other way round, and then the
+section that answers lacks a word of the question. A word Kiwi reads with a particle stuck to it
+("전현희의", an unknown name) is a term no section holds. Each such word gets an alternative, looked
+up in the index's term dictionary only (no Kiwi call but for a name's words):
+
+- a term of several words also matches its words, each read as the index reads a word alone;
+- words of the question next to each other also match the one term they spell together, with or
+  without spaces between them ("오다" "노부나가" -> "오다 노부나가"; "블루" "윙즈" -> "블루윙즈");
+- a word no section holds also matches the terms that spell it where they stand one after another,
+  or, without its last letter (a particle read into it), that term or those terms
+  ("진선규" -> 진 선 규, "전현희의" -> 전현 희).
+
+The alternatives are OR'ed into the word's clause (query.Clause.any_of), so the rest of the
+ranking (coordination, partial matches, proximity) treats them as it treats a compound's readings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import replace
+
+from chaja.index.analysis import morphemes
+
+from .query import Clause, Parsed
+
+MAX_PIECES = 4  # an unknown word is cut into at most this many terms
+MAX_RUN = 4  # question words spelling one term: names of up to four words ("수원 삼성 블루 윙즈")
+ENABLED = True  # a benchmark switches it off to measure what it adds
+
+
+def _alternatives(clause: Clause) -> list[tuple[Clause, ...]]:
+    return list(clause.any_of) if clause.any_of else [(clause,)]
+
+
+def _with(clause: Clause, extra: list[Clause]) -> Clause:
+    """Return the clause with one-clause alternatives added (those it has already left out)."""
+    have = _alternatives(clause)
+    new = [(c,) for c in dict.fromkeys(extra) if (c,) not in have]
+    return Clause(any_of=tuple(have + new)) if new else clause
+
+
+def _written(clause: Clause) -> str | None:
+    """Return the word a plain clause stands for (its terms joined), or None for an OR, a phrase or a title: word."""
+    if clause.any_of or clause.phrase:
+        return None
+    return "".join(clause.terms)
+
+
+def split_names(clause: Clause, user_words: tuple) -> list[Clause]:
+    """Return a clause of the words of every term of several words in the clause ("게티즈버그 전투")."""
+    out = []
+    for alternative in _alternatives(clause):
+        for c in alternative:
+            for term in c.terms:
+                if " " in term and not c.phrase:
+                    parts = tuple(m.text for piece in term.split() for m in morphemes(piece, user_words, hanja=False))
+                    if len(parts) > 1:
+                        out.append(Clause(parts, c.fields))
+    return out
+
+
+def joined_names(clauses: list[Clause], held: Callable[[str], bool]) -> dict[int, list[Clause]]:
+    """Return, per clause, the terms it spells together with its neighbours (in the dictionary, `held`)."""
+    written = [_written(c) for c in clauses]
+    out: dict[int, list[Clause]] = {}
+    for i in range(len(clauses)):
+        for j in range(i + 2, min(len(clauses), i + MAX_RUN) + 1):
+            run = written[i:j]
+            if any(w is None for w in run) or len({clauses[k].fields for k in range(i, j)}) != 1:
+                break
+            for gaps in itertools.product(("", " "), repeat=len(run) - 1):
+                term = run[0] + "".join(g + w for g, w in zip(gaps, run[1:]))
+                if held(term):
+                    for k in range(i, j):
+                        out.setdefault(k, []).append(Clause((term,), clauses[k].fields))
+    return out
+
+
+def segments(word: str, held: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """Return word cut into the fewest terms of the dictionary (longer first terms first), or None."""
+    best: dict[int, tuple[str, ...]] = {0: ()}  # the fewest terms spelling word[:i]
+    for end in range(1, len(word) + 1):
+        for start in range(end):
+            if start in best and held(word[start:end]):
+                if end not in best or len(best[start]) + 1 < len(best[end]):
+                    best[end] = best[start] + (word[start:end],)
+    found = best.get(len(word))
+    return found if found and len(found) <= MAX_PIECES else None
+
+
+def unknown(clause: Clause, held: Callable[[str], bool]) -> list[Clause]:
+    """Return a phrase of the terms an unknown word is spelled by, as the article may have read it ("진선규" -> 진 선 규).
+
+    Kiwi reads an unknown name by its context: "진선규는" is 진 + 선 + 규 in the article, one noun in a
+    question; "전현희의" keeps its particle. The word, or the word without its last letter, cut into
+    the fewest terms the index holds, matches where those terms stand one after another.
+    """
+    word = _written(clause)
+    if word is None or len(clause.terms) != 1 or len(word) < 2 or held(word) or not word.isalnum():
+        return []
+    for w in (word, word[:-1]) if len(word) > 2 else (word,):
+        if held(w):
+            return [Clause((w,), clause.fields)]
+        pieces = segments(w, held)
+        if pieces:
+            return [Clause(pieces, clause.fields, phrase=True)]
+    return []
+
+
+def expand(parsed: Parsed, held: Callable[[str], bool], df: Callable[[str], int], user_words: tuple = ()) -> Parsed:
+    """Return the parsed query with the backoff alternatives of its words (held: a term is in the dictionary)."""
+    if not ENABLED or not parsed.clauses:
+        return parsed
+    clauses = list(parsed.clauses)
+    extra: dict[int, list[Clause]] = joined_names(clauses, held)
+    for i, clause in enumerate(clauses):
+        extra.setdefault(i, []).extend(split_names(clause, user_words) + unknown(clause, held))
+    out = [_with(c, extra.get(i, [])) for i, c in enumerate(clauses)]
+    if out == clauses:
+        return parsed
+    added = {t for c in out for alternative in c.any_of for a in alternative for t in a.terms}
+    return replace(parsed, clauses=out, terms=parsed.terms | added)
