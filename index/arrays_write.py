@@ -20,6 +20,16 @@ from .arrays import FIELDS, FOLDER, FORMAT, MANIFEST, Strings, load, quantised, 
 K1 = 1.6
 B = 0.75
 WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}
+# b per field where it is not B. Tuned on half of korquad1-dev's questions among 60,000 kowiki articles
+# (tests/benchmarks/section_tuning.py --k1b, README "Ranking variants"): text b 0.5 / 0.6 / 0.9 / 1.0 and
+# title b 0.3 / 1.0 against 0.75; text 0.9 with title 1.0 named the right section best (section nDCG@10
+# +0.002). A long section is longer because it covers more, not because it says one thing more often.
+FIELD_B: dict[str, float] = {}
+
+
+def field_b(field: str) -> float:
+    """Return BM25's b of a field's impacts."""
+    return FIELD_B.get(field, B)
 
 
 class Collector:
@@ -176,7 +186,7 @@ class Collector:
         manifest = {"format": FORMAT, "sections": n, "articles": len(article_ids), "terms": v,
                     "user_words": [list(w) for w in self.user_words], "word_cache": self.word_cache,
                     "average_length": averages,
-                    "k1": K1, "b": B, "weights": WEIGHTS}
+                    "k1": K1, "b": B, "field_b": FIELD_B, "weights": WEIGHTS}
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         return manifest
 
@@ -192,7 +202,8 @@ def term_scores(field: str, df: np.ndarray, n: int, tfs: np.ndarray, lengths: np
     """Return each posting's weighted BM25 score, computed as chaja.search.scoring.bm25 computes it (float32)."""
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
     tf = tfs.astype(np.float32)
-    return WEIGHTS[field] * (idf[posting_term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / average)))
+    b = field_b(field)
+    return WEIGHTS[field] * (idf[posting_term] * tf * (K1 + 1) / (tf + K1 * (1 - b + b * lengths / average)))
 
 
 def _write_impacts(folder: Path, parts: list, n: int, v: int) -> None:

@@ -7,9 +7,7 @@ section that answers lacks a word of the question. A word Kiwi reads with a part
 ("전현희의", an unknown name) is a term no section holds. Each such word gets an alternative, looked
 up in the index's term dictionary only (no Kiwi call but for a name's words):
 
-- a term of several words also matches its words, each read as the index reads a word alone;
-- words of the question next to each other also match the one term they spell together, with or
-  without spaces between them ("오다" "노부나가" -> "오다 노부나가"; "블루" "윙즈" -> "블루윙즈");
+- a term of several words also matches its words one after another, each read as Kiwi reads it alone;
 - a word no section holds also matches the terms that spell it where they stand one after another,
   or, without its last letter (a particle read into it), that term or those terms
   ("진선규" -> 진 선 규, "전현희의" -> 전현 희).
@@ -20,7 +18,6 @@ ranking (coordination, partial matches, proximity) treats them as it treats a co
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -29,8 +26,7 @@ from chaja.index.analysis import morphemes
 from .query import Clause, Parsed
 
 MAX_PIECES = 4  # an unknown word is cut into at most this many terms
-MAX_RUN = 4  # question words spelling one term: names of up to four words ("수원 삼성 블루 윙즈")
-ENABLED = True  # a benchmark switches it off to measure what it adds
+KINDS = frozenset({"split", "unknown"})  # which alternatives are added; a benchmark measures each
 
 
 def _alternatives(clause: Clause) -> list[tuple[Clause, ...]]:
@@ -52,7 +48,7 @@ def _written(clause: Clause) -> str | None:
 
 
 def split_names(clause: Clause, user_words: tuple) -> list[Clause]:
-    """Return a clause of the words of every term of several words in the clause ("게티즈버그 전투")."""
+    """Return a phrase of the words of every term of several words in the clause ("게티즈버그 전투")."""
     out = []
     for alternative in _alternatives(clause):
         for c in alternative:
@@ -60,24 +56,7 @@ def split_names(clause: Clause, user_words: tuple) -> list[Clause]:
                 if " " in term and not c.phrase:
                     parts = tuple(m.text for piece in term.split() for m in morphemes(piece, user_words, hanja=False))
                     if len(parts) > 1:
-                        out.append(Clause(parts, c.fields))
-    return out
-
-
-def joined_names(clauses: list[Clause], held: Callable[[str], bool]) -> dict[int, list[Clause]]:
-    """Return, per clause, the terms it spells together with its neighbours (in the dictionary, `held`)."""
-    written = [_written(c) for c in clauses]
-    out: dict[int, list[Clause]] = {}
-    for i in range(len(clauses)):
-        for j in range(i + 2, min(len(clauses), i + MAX_RUN) + 1):
-            run = written[i:j]
-            if any(w is None for w in run) or len({clauses[k].fields for k in range(i, j)}) != 1:
-                break
-            for gaps in itertools.product(("", " "), repeat=len(run) - 1):
-                term = run[0] + "".join(g + w for g, w in zip(gaps, run[1:]))
-                if held(term):
-                    for k in range(i, j):
-                        out.setdefault(k, []).append(Clause((term,), clauses[k].fields))
+                        out.append(Clause(parts, c.fields, phrase=True))
     return out
 
 
@@ -104,7 +83,7 @@ def unknown(clause: Clause, held: Callable[[str], bool]) -> list[Clause]:
     if word is None or len(clause.terms) != 1 or len(word) < 2 or held(word) or not word.isalnum():
         return []
     for w in (word, word[:-1]) if len(word) > 2 else (word,):
-        if held(w):
+        if w != word and held(w):
             return [Clause((w,), clause.fields)]
         pieces = segments(w, held)
         if pieces:
@@ -112,14 +91,17 @@ def unknown(clause: Clause, held: Callable[[str], bool]) -> list[Clause]:
     return []
 
 
-def expand(parsed: Parsed, held: Callable[[str], bool], df: Callable[[str], int], user_words: tuple = ()) -> Parsed:
+def expand(parsed: Parsed, held: Callable[[str], bool], user_words: tuple = ()) -> Parsed:
     """Return the parsed query with the backoff alternatives of its words (held: a term is in the dictionary)."""
-    if not ENABLED or not parsed.clauses:
+    if not KINDS or not parsed.clauses:
         return parsed
     clauses = list(parsed.clauses)
-    extra: dict[int, list[Clause]] = joined_names(clauses, held)
+    extra: dict[int, list[Clause]] = {}
     for i, clause in enumerate(clauses):
-        extra.setdefault(i, []).extend(split_names(clause, user_words) + unknown(clause, held))
+        if "split" in KINDS:
+            extra.setdefault(i, []).extend(split_names(clause, user_words))
+        if "unknown" in KINDS:
+            extra.setdefault(i, []).extend(unknown(clause, held))
     out = [_with(c, extra.get(i, [])) for i, c in enumerate(clauses)]
     if out == clauses:
         return parsed

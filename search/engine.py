@@ -260,7 +260,7 @@ class Engine:
         """Parse a query and let each word of a synonym group match the others."""
         by_word = gen.word_cache if self.query_by_word is None else self.query_by_word
         parsed = synonyms.expand(parse(text, gen.user_words, by_word), self._derived_of(gen)[2])
-        return backoff.expand(parsed, gen.postings.held, gen.postings.any_df, gen.user_words)
+        return backoff.expand(parsed, gen.postings.held, gen.user_words)
 
     def vocabulary(self) -> vocabulary.Vocabulary | None:
         """Return the serving generation's vocabulary (None if it was built without one)."""

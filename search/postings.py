@@ -64,11 +64,6 @@ class Postings:
         """Tell whether any field of any section holds term (it is in the term dictionary)."""
         return self.term_number(term) >= 0
 
-    def any_df(self, term: str) -> int:
-        """Return the most sections holding term in one field (title, heading or text)."""
-        t = self.term_number(term)
-        return 0 if t < 0 else max(int(s[t + 1] - s[t]) for s in self._start.values())
-
     def impacts(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the sections holding term in title, heading or text, with its weighted BM25F score in each."""
         t = self.term_number(term)
@@ -78,9 +73,9 @@ class Postings:
         a, b = int(start[t]), int(start[t + 1])
         return docs[a:b], scores[a:b]
 
-    def impact_settings(self) -> tuple[float, float, dict]:
-        """Return (k1, b, weights) the impacts were computed with."""
-        return self.manifest["k1"], self.manifest["b"], self.manifest["weights"]
+    def impact_settings(self) -> tuple[float, float, dict, dict]:
+        """Return (k1, b, b per field where not b, weights) the impacts were computed with."""
+        return self.manifest["k1"], self.manifest["b"], self.manifest.get("field_b", {}), self.manifest["weights"]
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Return the word positions of term in each of docnums that holds it."""

@@ -18,6 +18,7 @@ from .query import Clause
 # The BM25F settings the index's impacts were computed with (tuned there); a benchmark may change
 # this copy of the weights to score other weights at query time (slower: computed per query).
 K1, B = arrays_write.K1, arrays_write.B
+FIELD_B = dict(arrays_write.FIELD_B)  # b per field where it is not B
 WEIGHTS = dict(arrays_write.WEIGHTS)
 
 Sparse = tuple[np.ndarray, np.ndarray]  # (ascending document numbers, a value for each)
@@ -40,7 +41,7 @@ def term_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Spar
     Over all searched fields with these settings the scores were computed when the generation
     was written (chaja.index.arrays), so a query only gathers and adds them up.
     """
-    if tuple(fields) == FIELDS and postings.impact_settings() == (K1, B, WEIGHTS):
+    if tuple(fields) == FIELDS and postings.impact_settings() == (K1, B, FIELD_B, WEIGHTS):
         return postings.impacts(term)
     return computed_impacts(postings, term, fields)
 
@@ -53,7 +54,7 @@ def computed_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> 
         if len(ids):
             lengths = postings.lengths(f)[ids]
             scores = WEIGHTS[f] * bm25(tfs.astype(np.float32), lengths, postings.average_length(f), len(ids),
-                                       postings.doc_count)
+                                       postings.doc_count, K1, FIELD_B.get(f, B))
             parts.append((ids, scores.astype(np.float32)))
     if not parts:
         return _NOTHING

@@ -28,7 +28,7 @@ from data import HALVES, KORQUAD, half_of  # noqa: E402
 from quality import NAMES, QRELS, row  # noqa: E402
 
 from chaja.index.arrays import FIELDS  # noqa: E402
-from chaja.search import Engine, partial, proximity, scoring  # noqa: E402
+from chaja.search import Engine, backoff, partial, proximity, scoring  # noqa: E402
 from chaja.search.engine import STRICT_WORDS  # noqa: E402
 from chaja.search.evaluate import read_qrels, read_queries  # noqa: E402
 
@@ -43,8 +43,8 @@ def field_parts(engine: Engine, parsed, k1b: dict[str, tuple[float, float]]):
     try:
         for f in FIELDS:
             scoring.WEIGHTS.update({g: float(g == f) for g in FIELDS})
-            k1, b = k1b.get(f, (scoring.K1, scoring.B))
-            scoring.bm25 = lambda tf, length, avg, df, n, k1=k1, b=b: saved_bm25(tf, length, avg, df, n, k1, b)
+            k1, b = k1b.get(f, (scoring.K1, scoring.FIELD_B.get(f, scoring.B)))
+            scoring.bm25 = lambda tf, length, avg, df, n, *_, k1=k1, b=b: saved_bm25(tf, length, avg, df, n, k1, b)
             parts[f], count, share = scoring.matched(gen.postings, parsed.clauses)
     finally:
         scoring.WEIGHTS.update(saved_weights)
@@ -182,7 +182,10 @@ def main() -> None:
     ap.add_argument("--grid", default="lead", help=f"one of {', '.join(GRIDS)}, or variants as "
                     "t,h,x,mu,mode[,prox];... (e.g. 1,0.7,1,0.2,all or 1,0.7,1,0.1,self,win16:0.5:300)")
     ap.add_argument("--k1b", default="", help="BM25 per field, e.g. text=1.2/0.9,title=1.6/0.5 (default: the index's)")
+    ap.add_argument("--no-backoff", action="store_true", help="without search/backoff.py's second way to match names")
+    ap.add_argument("--backoff", help="only these kinds of search/backoff.py's alternatives (comma-separated)")
     args = ap.parse_args()
+    backoff.KINDS = frozenset() if args.no_backoff else frozenset(args.backoff.split(",")) if args.backoff else backoff.KINDS
     grid = GRIDS.get(args.grid) or [
         ((float(t), float(h), float(x)), float(mu), mode, prox[0] if prox else "")
         for t, h, x, mu, mode, *prox in (v.split(",") for v in args.grid.split(";"))]
