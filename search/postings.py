@@ -73,9 +73,9 @@ class Postings:
         a, b = int(start[t]), int(start[t + 1])
         return docs[a:b], scores[a:b]
 
-    def impact_settings(self) -> tuple[float, float, dict, dict]:
-        """Return (k1, b, b per field where not b, weights) the impacts were computed with."""
-        return self.manifest["k1"], self.manifest["b"], self.manifest.get("field_b", {}), self.manifest["weights"]
+    def impact_settings(self) -> tuple[float, float, dict | None, dict]:
+        """Return (k1, b, b per field where not b, weights) the impacts were computed with (None: b in every field)."""
+        return self.manifest["k1"], self.manifest["b"], self.manifest.get("field_b"), self.manifest["weights"]
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Return the word positions of term in each of docnums that holds it."""

@@ -41,9 +41,19 @@ def term_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Spar
     Over all searched fields with these settings the scores were computed when the generation
     was written (chaja.index.arrays), so a query only gathers and adds them up.
     """
-    if tuple(fields) == FIELDS and postings.impact_settings() == (K1, B, FIELD_B, WEIGHTS):
+    if tuple(fields) == FIELDS and _as_indexed(postings):
         return postings.impacts(term)
     return computed_impacts(postings, term, fields)
+
+
+def _as_indexed(postings: Postings) -> bool:
+    """Tell whether the index's impacts are scored as asked: with these settings, or with the defaults over an
+    index written before b per field (it ranks by its own b until it is rebuilt, as quickly as before)."""
+    k1, b, field_b, weights = postings.impact_settings()
+    if field_b is None and (K1, B, FIELD_B, WEIGHTS) == (arrays_write.K1, arrays_write.B, arrays_write.FIELD_B,
+                                                         arrays_write.WEIGHTS):
+        return (k1, b, weights) == (K1, B, WEIGHTS)
+    return (k1, b, field_b, weights) == (K1, B, FIELD_B, WEIGHTS)
 
 
 def computed_impacts(postings: Postings, term: str, fields: tuple[str, ...]) -> Sparse:

@@ -1,10 +1,10 @@
-"""CPU time of Engine.search with and without search/context.py's lead boost (or search/proximity.py), on the same questions.
+"""CPU time of Engine.search with and without search/context.py's lead boost (or search/proximity.py, search/backoff.py), on the same questions.
 
 The machine is shared, so wall-clock times are noise: this times each question's search in CPU
 seconds of this process (time.process_time), the two settings interleaved question by question
 (the order alternating), after one warm-up pass, and prints p50/p95 of each.
 
-Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10] [--compare lead|proximity]
+Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10] [--compare lead|proximity|backoff]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data import KORQUAD  # noqa: E402
 
-from chaja.search import Engine, context, proximity  # noqa: E402
+from chaja.search import Engine, backoff, context, proximity  # noqa: E402
 from chaja.search.evaluate import read_queries  # noqa: E402
 
 
@@ -28,15 +28,18 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=500)
     ap.add_argument("--size", type=int, default=10)
-    ap.add_argument("--compare", choices=("lead", "proximity"), default="lead",
-                    help="lead: without and with the lead boost; proximity: without and with proximity (lead boost on)")
+    ap.add_argument("--compare", choices=("lead", "proximity", "backoff"), default="lead",
+                    help="lead: without and with the lead boost; proximity: without and with proximity (lead boost on); "
+                    "backoff: without and with search/backoff.py's alternatives")
     args = ap.parse_args()
     texts = list(itertools.islice(read_queries(KORQUAD / "queries.tsv").values(), args.limit))
     engine = Engine(args.index_dir)
-    module, attribute = (context, "LEAD_BOOST") if args.compare == "lead" else (proximity, "WEIGHT")
+    module, attribute = {"lead": (context, "LEAD_BOOST"), "proximity": (proximity, "WEIGHT"),
+                         "backoff": (backoff, "KINDS")}[args.compare]
     default = getattr(module, attribute)
-    off = 1.0 if args.compare == "lead" else 0.0
-    settings = {f"{attribute} {off:g} (off)": off, f"{attribute} {default:g}": default}
+    off = {"lead": 1.0, "proximity": 0.0, "backoff": frozenset()}[args.compare]
+    show = (lambda v: ",".join(sorted(v)) or "none") if args.compare == "backoff" else (lambda v: f"{v:g}")
+    settings = {f"{attribute} {show(off)} (off)": off, f"{attribute} {show(default)}": default}
     took: dict[str, list[float]] = {name: [] for name in settings}
     for text in texts[:50]:
         engine.search(text, size=args.size)
@@ -49,7 +52,7 @@ def main() -> None:
             took[name].append((time.process_time() - started) * 1000)
     for name, ms in took.items():
         q = statistics.quantiles(ms, n=100, method="inclusive")
-        print(f"{name:22} {len(ms)} questions  CPU ms p50 {q[49]:7.2f}  p95 {q[94]:7.2f}  mean {statistics.mean(ms):7.2f}")
+        print(f"{name:28} {len(ms)} questions  CPU ms p50 {q[49]:7.2f}  p95 {q[94]:7.2f}  mean {statistics.mean(ms):7.2f}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def rescore(source_root: Path, target_root: Path) -> dict:
         scores = arrays_write.term_scores(f, df, n, tfs, lengths[docs], manifest["average_length"][f], posting_term)
         impacts.append((posting_term, docs, scores))
     arrays_write._write_impacts(folder, impacts, n, v)
-    manifest.update(k1=arrays_write.K1, b=arrays_write.B, weights=arrays_write.WEIGHTS)
+    manifest.update(k1=arrays_write.K1, b=arrays_write.B, field_b=arrays_write.FIELD_B, weights=arrays_write.WEIGHTS)
     (folder / arrays.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
@@ -69,7 +69,8 @@ def main() -> None:
         sys.exit(__doc__)
     started = time.perf_counter()
     manifest = rescore(Path(sys.argv[1]), Path(sys.argv[2]))
-    print(f"wrote {sys.argv[2]}: {manifest['sections']:,} sections, k1 {manifest['k1']}, b {manifest['b']}, "
+    print(f"wrote {sys.argv[2]}: {manifest['sections']:,} sections, k1 {manifest['k1']}, b {manifest['b']} "
+          f"(per field {manifest['field_b']}), "
           f"weights {manifest['weights']} in {time.perf_counter() - started:.0f} s")
 
 
