@@ -98,3 +98,26 @@ def test_marks_wrap_exactly_the_covered_characters(text, data):
     start = data.draw(st.integers(0, n))
     end = data.draw(st.integers(start, n))
     assert highlight.mark(text, spans, start, end) == _marked_by_characters(text, spans, start, end)
+
+
+def test_each_field_is_normalised_for_length_with_its_own_b():
+    from chaja.index import arrays_write
+
+    assert (arrays_write.field_b("text"), arrays_write.field_b("title"), arrays_write.field_b("heading")) == (0.9, 1.0, 0.75)
+    got = arrays_write.term_scores("text", np.array([1]), 10, np.array([2], np.int32), np.array([50.0], np.float32),
+                                   100.0, np.array([0]))
+    idf = np.log(1 + (10 - 1 + 0.5) / (1 + 0.5))
+    assert got.tolist() == pytest.approx([idf * 2 * 2.6 / (2 + 1.6 * (1 - 0.9 + 0.9 * 50 / 100))], rel=1e-6)
+    assert round(float(got[0]), 4) == 3.5974  # idf 1.9924 x 5.2 / 2.88
+
+
+def test_the_manifest_records_b_per_field_and_an_older_index_keeps_its_own_impacts(corpus_index, monkeypatch):
+    postings = Engine(corpus_index)._current().postings
+    assert postings.impact_settings() == (1.6, 0.75, {"title": 1.0, "text": 0.9},
+                                          {"title": 1.0, "heading": 0.7, "text": 1.0})
+    assert scoring._as_indexed(postings)
+    # an index written before b per field: its impacts serve (quickly) until it is rebuilt
+    monkeypatch.setattr(postings, "manifest", {**postings.manifest, "field_b": None})
+    assert scoring._as_indexed(postings)
+    monkeypatch.setitem(scoring.FIELD_B, "text", 0.5)  # a benchmark asking for another b: computed per query
+    assert not scoring._as_indexed(postings)
