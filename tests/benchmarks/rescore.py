@@ -4,7 +4,7 @@ The impacts (impact.start/.docs/.scores in the search arrays) are the only part 
 depends on BM25's k1 and b and the field weights (chaja.index.arrays_write: K1, B, WEIGHTS). This
 links every file of the source's serving generation into a new index folder (hard links: no copy,
 the source is never written), removes the copy's impact files and manifest, and writes them again
-from the postings and field lengths with arrays_write.term_scores and its impact writer, as a
+from the postings and field lengths with arrays_write.term_scores and its impact summing, as a
 rebuild with these settings writes them. Then Engine(target) ranks with the new settings at the
 speed of precomputed impacts (quality.py, lead_cpu.py).
 
@@ -58,7 +58,11 @@ def rescore(source_root: Path, target_root: Path) -> dict:
         posting_term = np.repeat(np.arange(v, dtype=np.int32), df)
         scores = arrays_write.term_scores(f, df, n, tfs, lengths[docs], manifest["average_length"][f], posting_term)
         impacts.append((posting_term, docs, scores))
-    arrays_write._write_impacts(folder, impacts, n, v)
+    (terms, docs), scores = arrays_write._impacts(impacts, n)
+    del impacts
+    arrays.save(folder, "impact.start", arrays_write._offsets(np.bincount(terms, minlength=v)))
+    arrays.save(folder, "impact.docs", docs)
+    arrays.save(folder, "impact.scores", scores)
     manifest.update(k1=arrays_write.K1, b=arrays_write.B, field_b=arrays_write.FIELD_B, weights=arrays_write.WEIGHTS)
     (folder / arrays.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
