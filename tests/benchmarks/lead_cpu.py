@@ -5,6 +5,7 @@ seconds of this process (time.process_time), the two settings interleaved questi
 (the order alternating), after one warm-up pass, and prints p50/p95 of each.
 
 Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10] [--compare lead|proximity|backoff]
+     [--other-index DIR2]
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ def main() -> None:
     ap.add_argument("--compare", choices=("lead", "proximity", "backoff"), default="lead",
                     help="lead: without and with the lead boost; proximity: without and with proximity (lead boost on); "
                     "backoff: without and with search/backoff.py's alternatives")
+    ap.add_argument("--other-index", type=Path, help="instead of a setting, compare with another index of the same "
+                    "articles (e.g. rescore.py's copy with other BM25 settings)")
     args = ap.parse_args()
     texts = list(itertools.islice(read_queries(KORQUAD / "queries.tsv").values(), args.limit))
     engine = Engine(args.index_dir)
+    if args.other_index:
+        return compare_indexes(texts, engine, Engine(args.other_index), args.size)
     module, attribute = {"lead": (context, "LEAD_BOOST"), "proximity": (proximity, "WEIGHT"),
                          "backoff": (backoff, "KINDS")}[args.compare]
     default = getattr(module, attribute)
@@ -49,6 +54,23 @@ def main() -> None:
             setattr(module, attribute, value)
             started = time.process_time()
             engine.search(text, size=args.size)
+            took[name].append((time.process_time() - started) * 1000)
+    for name, ms in took.items():
+        q = statistics.quantiles(ms, n=100, method="inclusive")
+        print(f"{name:28} {len(ms)} questions  CPU ms p50 {q[49]:7.2f}  p95 {q[94]:7.2f}  mean {statistics.mean(ms):7.2f}")
+
+
+def compare_indexes(texts: list[str], engine: Engine, other: Engine, size: int) -> None:
+    """Print CPU ms of Engine.search on two indexes, interleaved question by question (the order alternating)."""
+    engines = {str(engine.root): engine, str(other.root): other}
+    took: dict[str, list[float]] = {name: [] for name in engines}
+    for e in engines.values():
+        for text in texts[:50]:
+            e.search(text, size=size)
+    for i, text in enumerate(texts):
+        for name, e in list(engines.items())[:: 1 if i % 2 else -1]:
+            started = time.process_time()
+            e.search(text, size=size)
             took[name].append((time.process_time() - started) * 1000)
     for name, ms in took.items():
         q = statistics.quantiles(ms, n=100, method="inclusive")
