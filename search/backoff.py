@@ -26,6 +26,7 @@ from chaja.index.analysis import morphemes
 from .query import Clause, Parsed
 
 MAX_PIECES = 4  # an unknown word is cut into at most this many terms
+SYLLABLES = True  # and also into its letters; a benchmark measures it
 KINDS = frozenset({"split", "unknown"})  # which alternatives are added; a benchmark measures each
 
 
@@ -87,7 +88,11 @@ def unknown(clause: Clause, held: Callable[[str], bool]) -> list[Clause]:
             return [Clause((w,), clause.fields)]
         pieces = segments(w, held)
         if pieces:
-            return [Clause(pieces, clause.fields, phrase=True)]
+            out = [Clause(pieces, clause.fields, phrase=True)]
+            letters = tuple(w)  # Kiwi also reads an unknown name letter by letter (진 + 선 + 규)
+            if SYLLABLES and letters != pieces and len(letters) <= MAX_PIECES and all(held(c) for c in letters):
+                out.append(Clause(letters, clause.fields, phrase=True))
+            return out
     return []
 
 

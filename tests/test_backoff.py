@@ -77,3 +77,14 @@ def test_segments_are_the_fewest_held_terms(names):
     assert backoff.segments("진선규", held) == ("진", "선규")
     assert backoff.segments("진선규", {"진", "선", "규"}.__contains__) == ("진", "선", "규")
     assert backoff.segments("진선규", {"진", "선"}.__contains__) is None
+
+
+def test_an_unknown_word_is_also_read_letter_by_letter():
+    held = {"진", "선", "규", "선규", "전현", "희"}.__contains__
+    assert backoff.unknown(Clause(("진선규",)), held) == [
+        Clause(("진", "선규"), phrase=True), Clause(("진", "선", "규"), phrase=True)]
+    # a particle read into the word: the word without its last letter
+    assert backoff.unknown(Clause(("전현희의",)), held) == [Clause(("전현", "희"), phrase=True)]
+    assert backoff.unknown(Clause(("진선",)), held) == [Clause(("진", "선"), phrase=True)]
+    assert backoff.unknown(Clause(("선규",)), held) == []  # held: no alternative
+    assert backoff.unknown(Clause(("진선규",), phrase=True), held) == []
