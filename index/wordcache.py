@@ -7,8 +7,9 @@ by Kiwi's batch API, and each occurrence gets its word's tokens shifted to where
 picked by the same code as in-context analysis (numbers, compounds, Hanja, lone particles), so
 spans point into the original text exactly as they do there.
 
-Kiwi reads a word alone a little differently from the word in its sentence (measured in the README),
-which is why this is a setting, off by default.
+Kiwi reads a word alone a little differently from the word in its sentence (measured in the README):
+the cache is the default, and ``word_cache=False`` (`chaja index rebuild --in-context`) reads every
+word in its sentence. Both backends read an index's texts and its queries the way it was built.
 """
 
 from __future__ import annotations
