@@ -71,13 +71,20 @@ def _stream(kiwi, distinct: list[str], user_words: tuple | None = None) -> Itera
         else:
             batch.append(i)
     if batch:
-        for i, found in zip(batch, kiwi.tokenize([distinct[i] for i in batch])):
+        for i, found in zip(batch, _tokenize(kiwi, [distinct[i] for i in batch])):
             tokens = [(t.form, t.tag, t.start, t.end) for t in found]
             if user_words is not None:
                 if len(_readings) >= READINGS:
                     _readings.clear()
                 _readings[user_words, distinct[i]] = tokens
             yield i, tokens
+
+
+def _tokenize(kiwi, texts: list[str]):
+    """Return Kiwi's tokens of each text: one batch call on its worker threads, or one call a text without them."""
+    if analysis._workers == 0:  # a Kiwi loaded without threads (chaja serve, before forking) refuses a batch
+        return (kiwi.tokenize(text) for text in texts)
+    return kiwi.tokenize(texts)
 
 
 def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
