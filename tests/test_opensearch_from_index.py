@@ -97,6 +97,7 @@ def test_stats_and_update_know_the_embedded_index_s_files(from_index, corpus_ind
 
     stats = Engine(from_index).stats()
     assert (stats["articles"], stats["sections"], stats["paths"]) == (27, 135, [str(CORPUS)])
+    assert stats["word_cache"] is True  # read word by word, as the embedded index (the default) was
     # digests and paths are the files': an update finds nothing to change
     result = CliRunner().invoke(main, ["index", "update", str(CORPUS), "--index", from_index])
     assert result.exit_code == 0 and result.output.startswith("no change: 27 articles unchanged"), result.output
