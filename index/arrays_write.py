@@ -20,6 +20,10 @@ from .arrays import FIELDS, FOLDER, FORMAT, MANIFEST, Strings, load, quantised, 
 K1 = 1.6
 B = 0.75
 WEIGHTS = {"title": 1.0, "heading": 0.7, "text": 1.0}
+# Memory of the write: the postings are sorted a range of terms at a time, about CHUNK tokens
+# (some 50 bytes each while sorted), and tokens are scanned BLOCK at a time.
+CHUNK = 4_000_000
+BLOCK = 8_000_000
 
 
 class Collector:
@@ -55,9 +59,10 @@ class Collector:
     def _flush(self) -> None:
         for f in FIELDS:
             if len(self._counts[f]):
-                self._parts[f].append((np.frombuffer(self._terms[f], dtype=np.int32).copy(),
-                                       np.frombuffer(self._pos[f], dtype=np.int32).copy(),
-                                       np.frombuffer(self._counts[f], dtype=np.int32).copy()))
+                # over the arrays' own buffers (no copy): the tokens are held once
+                self._parts[f].append((np.frombuffer(self._terms[f], dtype=np.int32),
+                                       np.frombuffer(self._pos[f], dtype=np.int32),
+                                       np.frombuffer(self._counts[f], dtype=np.int32)))
                 self._terms[f], self._pos[f], self._counts[f] = array("i"), array("i"), array("i")
 
     def keep(self, folder: Path, dropped: set[str], prefix: str = "") -> None:
@@ -101,6 +106,64 @@ class Collector:
         for f, (row_term, row_pos, counts) in rows.items():
             self._parts[f].append((remap[row_term], row_pos, counts))
 
+    def _selected(self, f: str, lo: int, hi: int, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the term, section number and position of a field's tokens of terms lo..hi-1, in arrival order."""
+        terms_out, sections_out, pos_out = [], [], []
+        first = 0  # arrival number of the part's first section
+        for terms, pos, counts in self._parts[f]:
+            ends = np.cumsum(counts)
+            for b in range(0, len(terms), BLOCK):
+                block = terms[b:b + BLOCK]
+                at = np.flatnonzero((block >= lo) & (block < hi)) + b
+                terms_out.append(terms[at])
+                pos_out.append(pos[at])
+                sections_out.append(rank[first + np.searchsorted(ends, at, side="right")])
+            first += len(counts)
+        empty = np.zeros(0, dtype=np.int32)
+        return tuple(np.concatenate(x) if x else empty for x in (terms_out, sections_out, pos_out))
+
+    def _write_postings(self, folder: Path, rank: np.ndarray, per_term: dict[str, np.ndarray],
+                        lengths: dict[str, np.ndarray], averages: dict[str, float], n: int, v: int) -> None:
+        """Write every field's postings and positions and the summed impacts, a range of terms at a time.
+
+        Memory: besides the collector's tokens, only one range's (about CHUNK tokens) are sorted at a
+        time; the files are appended to in term order, so they equal one sort of every token.
+        """
+        out = {name: _Appender(folder / f"{name}.npy", dtype) for name, dtype in
+               [(f"{f}.{a}", np.int32) for f in FIELDS for a in ("docs", "tfs", "pos")]
+               + [("impact.docs", np.int32), ("impact.scores", np.float32)]}
+        postings = {f: np.zeros(v, dtype=np.int64) for f in FIELDS}
+        impacted = np.zeros(v, dtype=np.int64)
+        try:
+            for lo, hi in _ranges(sum(per_term.values(), np.zeros(v, dtype=np.int64)), CHUNK):
+                impacts = []
+                for f in FIELDS:
+                    terms, section, pos = self._selected(f, lo, hi, rank)
+                    by = np.lexsort((section, terms))  # stable: a posting's positions stay ascending
+                    terms, section, pos = terms[by], section[by], pos[by]
+                    new = np.ones(len(terms), dtype=bool)
+                    new[1:] = (terms[1:] != terms[:-1]) | (section[1:] != section[:-1])
+                    starts = np.flatnonzero(new)
+                    docs = section[starts]
+                    tfs = np.diff(np.append(starts, len(terms))).astype(np.int32)
+                    local = terms[starts] - lo  # every posting of these terms is in this range
+                    df = np.bincount(local, minlength=hi - lo)
+                    postings[f][lo:hi] = df
+                    out[f"{f}.docs"].add(docs)
+                    out[f"{f}.tfs"].add(tfs)
+                    out[f"{f}.pos"].add(pos)
+                    impacts.append((local, docs, term_scores(f, df, n, tfs, lengths[f][docs], averages[f], local)))
+                docs, scores = _impacts(impacts, n)
+                impacted[lo:hi] = np.bincount(docs[0], minlength=hi - lo)
+                out["impact.docs"].add(docs[1])
+                out["impact.scores"].add(scores)
+        finally:
+            for appender in out.values():
+                appender.close()
+        for f in FIELDS:
+            save(folder, f"{f}.start", _offsets(postings[f]))
+        save(folder, "impact.start", _offsets(impacted))
+
     def write(self, build: Path, reader) -> dict:
         """Write the arrays into build/arrays; reader is the new Whoosh index's, for stored-field numbers."""
         self._flush()
@@ -134,45 +197,22 @@ class Collector:
         save(folder, "live", np.ones(n, dtype=bool))
         save(folder, "whoosh_doc", whoosh_numbers(reader, ordinal, article_start, n))
 
-        averages = {}
-        impacts = []
-        # Memory: a field's tokens are held once at a time (int32 term, section and position, an int64
-        # order while sorting); the parts go as soon as they are joined.
+        averages: dict[str, float] = {}
+        lengths: dict[str, np.ndarray] = {}
+        per_term = {}  # field -> tokens of each term
         for f in FIELDS:
-            parts, self._parts[f] = self._parts[f], []
-            terms = remap[np.concatenate([p[0] for p in parts])] if parts else np.zeros(0, np.int32)
-            pos = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
-            counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int32)
-            del parts
-            section = np.repeat(rank.astype(np.int32), counts)
-            by = np.lexsort((section, terms))  # stable: a posting's positions stay ascending
-            terms = terms[by]
-            section = section[by]
-            pos = pos[by]
-            del by
-            new = np.ones(len(terms), dtype=bool)
-            new[1:] = (terms[1:] != terms[:-1]) | (section[1:] != section[:-1])
-            starts = np.flatnonzero(new)
-            del new
-            docs = section[starts]
-            del section
-            tfs = np.diff(np.append(starts, len(terms))).astype(np.int32)
-            posting_term = terms[starts]
-            del starts
-            save(folder, f"{f}.start", _offsets(np.bincount(posting_term, minlength=v)))
-            save(folder, f"{f}.docs", docs)
-            save(folder, f"{f}.tfs", tfs)
-            save(folder, f"{f}.pos_start", _offsets(np.bincount(terms, minlength=v)))
-            save(folder, f"{f}.pos", pos)
-            del terms, pos  # the tokens are written: only the postings are scored
+            parts = self._parts[f]
+            for terms, _, _ in parts:
+                _renumber(terms, remap)  # in place: the tokens are held once
+            per_term[f] = sum((np.bincount(p[0], minlength=v) for p in parts), np.zeros(v, dtype=np.int64))
             exact = np.zeros(n, dtype=np.int64)
-            exact[rank] = counts
-            lengths = quantised(exact)
-            save(folder, f"{f}.lengths", lengths)
+            if parts:
+                exact[rank] = np.concatenate([p[2] for p in parts])
+            lengths[f] = quantised(exact)
+            save(folder, f"{f}.lengths", lengths[f])
             averages[f] = max(1.0, float(exact.sum()) / max(1, n))
-            df = np.bincount(posting_term, minlength=v)
-            impacts.append((posting_term, docs, term_scores(f, df, n, tfs, lengths[docs], averages[f], posting_term)))
-        _write_impacts(folder, impacts, n, v)
+            save(folder, f"{f}.pos_start", _offsets(per_term[f]))
+        self._write_postings(folder, rank.astype(np.int32), per_term, lengths, averages, n, v)
         manifest = {"format": FORMAT, "sections": n, "articles": len(article_ids), "terms": v,
                     "user_words": [list(w) for w in self.user_words], "word_cache": self.word_cache,
                     "average_length": averages,
@@ -195,23 +235,66 @@ def term_scores(field: str, df: np.ndarray, n: int, tfs: np.ndarray, lengths: np
     return WEIGHTS[field] * (idf[posting_term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / average)))
 
 
-def _write_impacts(folder: Path, parts: list, n: int, v: int) -> None:
-    """Write per term the sections holding it in any field, with the fields' scores added up (empties parts)."""
+def _impacts(parts: list, n: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Return ((term, section) of each section holding a term in any field, the fields' scores added up)."""
     width = max(1, n)
     key = np.concatenate([p[0].astype(np.int64) * width + p[1] for p in parts])  # term, then section
     scores = np.concatenate([p[2] for p in parts])
-    parts.clear()
     by = np.argsort(key, kind="stable")  # fields in schema order within a section
     key = key[by]
     scores = scores[by].astype(np.float64)
-    del by
     new = np.ones(len(key), dtype=bool)
     new[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(new)
-    del new
-    save(folder, "impact.start", _offsets(np.bincount(key[starts] // width, minlength=v)))
-    save(folder, "impact.docs", (key[starts] % width).astype(np.int32))
-    save(folder, "impact.scores", (np.add.reduceat(scores, starts) if len(starts) else scores).astype(np.float32))
+    summed = np.add.reduceat(scores, starts) if len(starts) else scores
+    return (key[starts] // width, (key[starts] % width).astype(np.int32)), summed.astype(np.float32)
+
+
+def _renumber(terms: np.ndarray, remap: np.ndarray) -> None:
+    """Replace collector term numbers by dictionary numbers in place, a block at a time."""
+    for b in range(0, len(terms), BLOCK):
+        terms[b:b + BLOCK] = remap[terms[b:b + BLOCK]]
+
+
+def _ranges(tokens: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Split the term numbers into consecutive ranges of about size tokens (a heavier term alone)."""
+    ends = np.cumsum(tokens)
+    out, lo = [], 0
+    while lo < len(tokens):
+        before = int(ends[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(ends, before + size, side="right")))
+        out.append((lo, min(hi, len(tokens))))
+        lo = out[-1][1]
+    return out
+
+
+class _Appender:
+    """Write a one-dimensional .npy file piece by piece, as np.save would write the whole array."""
+
+    def __init__(self, path: Path, dtype):
+        self.dtype = np.dtype(dtype)
+        self.length = 0
+        self.file = open(path, "wb")
+        self.header = self._header()
+
+    def _header(self) -> int:
+        np.lib.format.write_array_header_1_0(self.file, {"descr": np.lib.format.dtype_to_descr(self.dtype),
+                                                         "fortran_order": False, "shape": (self.length,)})
+        return self.file.tell()
+
+    def add(self, values: np.ndarray) -> None:
+        self.file.write(memoryview(np.ascontiguousarray(values, dtype=self.dtype)))
+        self.length += len(values)
+
+    def close(self) -> None:
+        if self.file.closed:
+            return
+        try:
+            self.file.seek(0)
+            if self._header() != self.header:  # the padded header's size does not depend on the length
+                raise RuntimeError(f"the header of {self.file.name} changed size")
+        finally:
+            self.file.close()
 
 
 def whoosh_numbers(reader, ordinal: dict[str, int], article_start: np.ndarray, n: int) -> np.ndarray:

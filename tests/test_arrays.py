@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from chaja.index import arrays, schema, store
+from chaja.index import arrays, arrays_write, schema, store
 from chaja.index.builder import rebuild
 from chaja.index.readers import read_paths
 from chaja.index.update import update
@@ -97,7 +97,12 @@ def assert_same(a: dict, b: dict) -> None:
             assert (name, a[name].dtype, a[name].tolist()) == (name, b[name].dtype, b[name].tolist())
 
 
-def test_an_updated_generation_holds_exactly_the_arrays_a_rebuild_of_the_same_files_writes(tmp_path) -> None:
+@pytest.mark.parametrize("chunk", [None, (5, 3)], ids=["one-range", "five-tokens-a-range"])
+def test_an_updated_generation_holds_exactly_the_arrays_a_rebuild_of_the_same_files_writes(
+        tmp_path, monkeypatch, chunk) -> None:
+    if chunk:  # the update's collector holds two parts (kept and new), scanned 3 tokens a block
+        monkeypatch.setattr(arrays_write, "CHUNK", chunk[0])
+        monkeypatch.setattr(arrays_write, "BLOCK", chunk[1])
     files = tmp_path / "articles"
     write_jsonl(files / "a.jsonl", ARTICLES[:2])
     write_jsonl(files / "b.jsonl", ARTICLES[2:])
@@ -121,6 +126,21 @@ def test_an_updated_generation_holds_exactly_the_arrays_a_rebuild_of_the_same_fi
     for q in ("부산항", "감귤", "마라톤 훈련", '"부산 항구"', "항구 -마라톤"):
         assert ([(h.id, h.section.index, h.score) for h in Engine(updated).search(q).hits]
                 == [(h.id, h.section.index, h.score) for h in Engine(rebuilt).search(q).hits])
+
+
+def test_arrays_written_a_few_terms_at_a_time_are_the_files_of_one_sort_of_every_token(
+        tmp_path, monkeypatch, corpus_index) -> None:
+    whole = store.require(corpus_index).path / arrays.FOLDER
+    tokens = sum(len(arrays.load(whole, f"{f}.pos")) for f in schema.SEARCHED)
+    assert len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), arrays_write.CHUNK)) == 1  # one sort
+    monkeypatch.setattr(arrays_write, "CHUNK", 7)
+    monkeypatch.setattr(arrays_write, "BLOCK", 4)
+    assert len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), 7)) == -(-tokens // 7)
+    rebuild([CORPUS], tmp_path / "chunked")
+    chunked = store.require(tmp_path / "chunked").path / arrays.FOLDER
+    names = sorted(p.name for p in whole.glob("*.npy"))
+    assert names == sorted(p.name for p in chunked.glob("*.npy")) and "impact.scores.npy" in names
+    assert [n for n in names if (whole / n).read_bytes() != (chunked / n).read_bytes()] == []
 
 
 def test_an_index_without_search_arrays_is_refused_with_how_to_rebuild_it(tmp_path) -> None:
