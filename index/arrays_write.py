@@ -12,6 +12,7 @@ import numpy as np
 from . import schema
 from .analysis import Morpheme, source_term
 from .arrays import FIELDS, FOLDER, FORMAT, MANIFEST, Strings, load, quantised, save
+from .arrays_keep import Kept
 
 # BM25F settings of the precomputed impacts. Tuned on the first 1,000 korquad1-dev questions
 # among 60,000 kowiki articles (article nDCG@10): k1 1.2 -> 1.6 gave +0.009; a title weight of
@@ -35,7 +36,8 @@ class Collector:
         self.vocab: dict[str, int] = {}
         self.sections: list[tuple[str, int]] = []  # (article id, section index), in arrival order
         self.articles: dict[str, tuple[str, str]] = {}  # article id -> (date or "", lowercased source or "")
-        self._parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {f: [] for f in FIELDS}
+        # per field, in arrival order: (terms, positions, tokens per section) of added sections, or a Kept
+        self._parts: dict[str, list] = {f: [] for f in FIELDS}
         self._terms = {f: array("i") for f in FIELDS}
         self._pos = {f: array("i") for f in FIELDS}
         self._counts = {f: array("i") for f in FIELDS}
@@ -68,10 +70,10 @@ class Collector:
     def keep(self, folder: Path, dropped: set[str], prefix: str = "") -> None:
         """Add the sections of an older generation's arrays, except those of the dropped articles.
 
+        Their tokens stay in the older generation's files until written (chaja.index.arrays_keep).
         With a prefix, the kept articles come under the ids prefix + id (the scale benchmark's copies).
         """
         self._flush()
-        terms = Strings.open(folder, "terms")
         ids = Strings.open(folder, "article_ids").all()
         new_ids = [prefix + a for a in ids] if prefix else ids
         article_of = np.asarray(load(folder, "article_of"))
@@ -81,36 +83,32 @@ class Collector:
         source_of = np.asarray(load(folder, "source_of"))
         kept_articles = np.array([a not in dropped for a in ids], dtype=bool)
         kept = kept_articles[article_of]
-        kept_sections = np.flatnonzero(kept)
-        for s in kept_sections.tolist():
+        for s in np.flatnonzero(kept).tolist():
             a = int(article_of[s])
             self.sections.append((new_ids[a], s - int(article_start[a])))
         for a in np.flatnonzero(kept_articles).tolist():
             first = int(article_start[a])
             self.articles[new_ids[a]] = (str(dates[first]), sources[source_of[first]] if source_of[first] >= 0 else "")
-        rows = {}
-        for f in FIELDS:
-            start, docs, tfs = load(folder, f"{f}.start"), load(folder, f"{f}.docs"), np.asarray(load(folder, f"{f}.tfs"))
-            row_term = np.repeat(np.repeat(np.arange(len(start) - 1, dtype=np.int32), np.diff(start)), tfs)
-            row_section = np.repeat(np.asarray(docs), tfs)
-            row_pos = np.asarray(load(folder, f"{f}.pos"))
-            inside = kept[row_section]
-            row_term, row_section, row_pos = row_term[inside], row_section[inside], row_pos[inside]
-            order = np.argsort(row_section, kind="stable")  # grouped by section; each term's positions stay ascending
-            counts = np.bincount(row_section, minlength=len(kept))[kept_sections].astype(np.int32)
-            rows[f] = (row_term[order], row_pos[order], counts)
+        part = Kept(folder, kept)
         # only the terms the kept sections hold: a dropped article's words leave the dictionary
-        used = np.unique(np.concatenate([r[0] for r in rows.values()]))
-        remap = np.full(len(terms), -1, dtype=np.int32)
-        remap[used] = [self.vocab.setdefault(terms[t], len(self.vocab)) for t in used.tolist()]
-        for f, (row_term, row_pos, counts) in rows.items():
-            self._parts[f].append((remap[row_term], row_pos, counts))
+        terms = Strings.open(folder, "terms")
+        used = part.used()
+        part.collector_id = np.full(len(terms), -1, dtype=np.int32)
+        part.collector_id[used] = [self.vocab.setdefault(terms[t], len(self.vocab)) for t in used.tolist()]
+        for f in FIELDS:
+            self._parts[f].append(part)
 
     def _selected(self, f: str, lo: int, hi: int, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the term, section number and position of a field's tokens of terms lo..hi-1, in arrival order."""
         terms_out, sections_out, pos_out = [], [], []
         first = 0  # arrival number of the part's first section
-        for terms, pos, counts in self._parts[f]:
+        for part in self._parts[f]:
+            if isinstance(part, Kept):
+                for x, y in zip((terms_out, sections_out, pos_out), part.selected(f, lo, hi, rank, first)):
+                    x.append(y)
+                first += part.size
+                continue
+            terms, pos, counts = part
             ends = np.cumsum(counts)
             for b in range(0, len(terms), BLOCK):
                 block = terms[b:b + BLOCK]
@@ -200,14 +198,20 @@ class Collector:
         averages: dict[str, float] = {}
         lengths: dict[str, np.ndarray] = {}
         per_term = {}  # field -> tokens of each term
+        for part in {id(p): p for f in FIELDS for p in self._parts[f] if isinstance(p, Kept)}.values():
+            part.number(np.where(part.collector_id >= 0, remap[part.collector_id], -1).astype(np.int32))
         for f in FIELDS:
             parts = self._parts[f]
-            for terms, _, _ in parts:
-                _renumber(terms, remap)  # in place: the tokens are held once
-            per_term[f] = sum((np.bincount(p[0], minlength=v) for p in parts), np.zeros(v, dtype=np.int64))
+            per_term[f] = np.zeros(v, dtype=np.int64)
+            for p in parts:
+                if isinstance(p, Kept):
+                    per_term[f] += p.tokens_per_term(f, v)
+                else:
+                    _renumber(p[0], remap)  # in place: the tokens are held once
+                    per_term[f] += np.bincount(p[0], minlength=v)
             exact = np.zeros(n, dtype=np.int64)
             if parts:
-                exact[rank] = np.concatenate([p[2] for p in parts])
+                exact[rank] = np.concatenate([p.counts(f) if isinstance(p, Kept) else p[2] for p in parts])
             lengths[f] = quantised(exact)
             save(folder, f"{f}.lengths", lengths[f])
             averages[f] = max(1.0, float(exact.sum()) / max(1, n))

@@ -97,10 +97,10 @@ def assert_same(a: dict, b: dict) -> None:
             assert (name, a[name].dtype, a[name].tolist()) == (name, b[name].dtype, b[name].tolist())
 
 
-@pytest.mark.parametrize("chunk", [None, (5, 3)], ids=["one-range", "five-tokens-a-range"])
+@pytest.mark.parametrize("chunk", [None, (20, 7)], ids=["one-range", "twenty-tokens-a-range"])
 def test_an_updated_generation_holds_exactly_the_arrays_a_rebuild_of_the_same_files_writes(
         tmp_path, monkeypatch, chunk) -> None:
-    if chunk:  # the update's collector holds two parts (kept and new), scanned 3 tokens a block
+    if chunk:  # the update's collector holds two parts (kept and new), scanned 7 tokens a block
         monkeypatch.setattr(arrays_write, "CHUNK", chunk[0])
         monkeypatch.setattr(arrays_write, "BLOCK", chunk[1])
     files = tmp_path / "articles"
@@ -133,9 +133,9 @@ def test_arrays_written_a_few_terms_at_a_time_are_the_files_of_one_sort_of_every
     whole = store.require(corpus_index).path / arrays.FOLDER
     tokens = sum(len(arrays.load(whole, f"{f}.pos")) for f in schema.SEARCHED)
     assert len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), arrays_write.CHUNK)) == 1  # one sort
-    monkeypatch.setattr(arrays_write, "CHUNK", 7)
-    monkeypatch.setattr(arrays_write, "BLOCK", 4)
-    assert len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), 7)) == -(-tokens // 7)
+    monkeypatch.setattr(arrays_write, "CHUNK", 100)
+    monkeypatch.setattr(arrays_write, "BLOCK", 70)
+    assert tokens > 7_000 and len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), 100)) == -(-tokens // 100)
     rebuild([CORPUS], tmp_path / "chunked")
     chunked = store.require(tmp_path / "chunked").path / arrays.FOLDER
     names = sorted(p.name for p in whole.glob("*.npy"))
