@@ -35,11 +35,12 @@ class BuildReport:
 def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None = None, *,
             workers: int | None = None, user_dictionary: str | None = None, synonyms_file: str | None = None,
             progress: Callable[[BuildReport], None] | None = None, wait: float = lock.DEFAULT_WAIT,
-            word_cache: bool = False) -> BuildReport:
+            word_cache: bool = True) -> BuildReport:
     """Index the articles under paths into a new generation and make it the serving one.
 
-    With ``word_cache`` each distinct word of a batch is analysed once (chaja.index.wordcache); the
-    generation keeps the setting, so updates and queries analyse the same way.
+    With ``word_cache`` (the default) each distinct word of a batch is analysed once
+    (chaja.index.wordcache); False analyses every word in its sentence. The generation keeps the
+    setting, so updates and queries analyse the same way.
 
     Holds the index's writer lock, waiting up to ``wait`` seconds for another writer (lock.IndexBusy).
     The synonym groups of ``synonyms_file`` (chaja.index.synonyms) are kept with the generation.
@@ -63,7 +64,7 @@ def rebuild(paths: Iterable[str | os.PathLike], index: str | os.PathLike | None 
 
 def _rebuild(root: Path, paths: list[str], user_words: tuple, user_dictionary: str | None,
              progress: Callable[[BuildReport], None] | None, groups: tuple = (),
-             synonyms_file: str | None = None, word_cache: bool = False) -> BuildReport:
+             synonyms_file: str | None = None, word_cache: bool = True) -> BuildReport:
     report = BuildReport()
     started = time.perf_counter()
     seen: dict[str, str] = {}

@@ -15,7 +15,6 @@ from . import opensearch as osx
 from . import readback
 from .builder import BuildReport
 from .opensearch_load import load_new
-from .pipeline import BuildError
 
 
 def rebuild_from_index(path: str | os.PathLike, loc: osx.Location, *, part: tuple[int, int] | None = None,
@@ -23,20 +22,17 @@ def rebuild_from_index(path: str | os.PathLike, loc: osx.Location, *, part: tupl
                        progress: Callable[[BuildReport], None] | None = None) -> BuildReport:
     """Load the serving generation of the index folder at path into a fresh physical index and move the alias to it.
 
-    The new index records the embedded index's article paths and user words, so `chaja index
-    update` and query analysis go on as they would after a rebuild from those files. With a part
+    The new index records the embedded index's article paths, user words and word_cache, so `chaja
+    index update` and query analysis go on as they would after a rebuild from those files. With a part
     (K, N), load only that part, as `rebuild` does.
     """
     opened = readback.open_index(path)  # refused before the cluster is touched
-    if opened.manifest.get("word_cache"):
-        opened.ix.close()
-        # OpenSearch's queries and updates analyse in context; the cached analysis would not match them
-        raise BuildError(f"the index at {path} was built with --word-cache, which the OpenSearch backend does not "
-                         "offer yet; rebuild it without --word-cache first")
     try:
         built = opened.generation.meta()
+        # analysed word by word or in context as the embedded index was, so updates and queries read alike
         meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "paths": built.get("paths", []),
                 "user_dictionary": built.get("user_dictionary"), "user_words": [list(w) for w in opened.user_words],
+                "word_cache": bool(opened.manifest.get("word_cache", False)),
                 "parts": part[1] if part else 1, "from_index": str(opened.generation.path)}
         report = load_new(loc, meta, lambda report: readback.analysed_batches(opened, part),
                           lambda report: f"the index at {path} holds no article",

@@ -1,7 +1,9 @@
 """Rebuild, update and publish an index on an OpenSearch cluster (see chaja.index.opensearch).
 
 Kiwi analyses here, with the same batches as the embedded builder (every local core); the
-cluster only stores the morphemes. `--part K/N` splits a rebuild over N processes or machines:
+cluster only stores the morphemes. The index's _meta keeps ``word_cache`` (chaja.index.wordcache)
+beside its user words, so an update and the queries read text as its rebuild did; an index without
+the key was analysed in context. `--part K/N` splits a rebuild over N processes or machines:
 each analyses the articles whose id hashes to its part and loads them into one pending index;
 `chaja index publish` moves the alias once every part has recorded that it is done.
 """
@@ -37,6 +39,11 @@ def in_part(article_id: str, part: tuple[int, int] | None) -> bool:
     k, n = part
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
                           "big") % n == k - 1
+
+
+def word_cache_of(meta: dict) -> bool:
+    """Tell whether an index's _meta says it was analysed word by word (an index without the key was not)."""
+    return bool(meta.get("word_cache", False))
 
 
 def token(term: str) -> str:
@@ -145,21 +152,23 @@ def _alias_unchanged(loc: osx.Location) -> Iterator[None]:
 
 def rebuild(paths: Iterable[str | os.PathLike], loc: osx.Location, *, user_dictionary: str | None = None,
             part: tuple[int, int] | None = None, shards: int = osx.SHARDS, replicas: int = osx.REPLICAS,
-            progress: Callable[[BuildReport], None] | None = None) -> BuildReport:
+            progress: Callable[[BuildReport], None] | None = None, word_cache: bool = True) -> BuildReport:
     """Index the articles under paths into a fresh physical index and move the alias to it.
 
-    With a part (K, N), load only that part into the pending index shared by all parts and leave
-    the alias alone; `publish` moves it when all N parts are done.
+    With ``word_cache`` (the default) each distinct word of a batch is analysed once, as the
+    embedded rebuild does (chaja.index.wordcache); False analyses every word in its sentence. With
+    a part (K, N), load only that part into the pending index shared by all parts and leave the
+    alias alone; `publish` moves it when all N parts are done.
     """
     paths = [str(p) for p in paths]
     user_words = analysis.read_user_dictionary(user_dictionary) if user_dictionary else ()
     meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "paths": [os.path.abspath(p) for p in paths],
             "user_dictionary": os.path.abspath(user_dictionary) if user_dictionary else None,
-            "user_words": [list(w) for w in user_words], "parts": part[1] if part else 1}
+            "user_words": [list(w) for w in user_words], "word_cache": word_cache, "parts": part[1] if part else 1}
 
     def batches(report: BuildReport) -> Iterable[list[Analysed | Skipped]]:
         mine = (item for item in read_paths(paths) if not isinstance(item, Article) or in_part(item.id, part))
-        return analysed_batches(bounded_items(mine, report.notes), user_words)
+        return analysed_batches(bounded_items(mine, report.notes), user_words, word_cache)
 
     return load_new(loc, meta, batches, lambda r: f"no readable article in {', '.join(paths)} "
                                                   f"({skipped_summary(r.skipped)} skipped)",
@@ -242,7 +251,16 @@ def _pending_index(es, loc: osx.Location, meta: dict, shards: int, replicas: int
         except RequestError:  # another part created one first
             pass
         pending = osx.retrying(loc, lambda: osx._pending(es, loc))
-    return sorted(pending)[0]  # two parts that raced both use the older one; publish drops the other
+    index = sorted(pending)[0]  # two parts that raced both use the older one; publish drops the other
+    started = word_cache_of(osx.retrying(loc, lambda: osx.meta(es, index)))
+    if started != word_cache_of(meta):  # the parts' texts would be read two ways in one index
+        raise BuildError(f"the split rebuild pending for {loc} reads words {_reading(started)}, this part "
+                         f"{_reading(not started)}; run every part with the same --word-cache or --in-context")
+    return index
+
+
+def _reading(word_cache: bool) -> str:
+    return "one by one (--word-cache)" if word_cache else "in context (--in-context)"
 
 
 def publish(loc: osx.Location) -> BuildReport:
@@ -337,6 +355,7 @@ def update(paths: Iterable[str | os.PathLike], loc: osx.Location) -> UpdateRepor
             raise IndexUnavailable(f"no index at {loc}; build one with `chaja index rebuild --index {loc}`")
         meta = osx.meta(es, index)
         user_words = tuple(tuple(w) for w in meta.get("user_words", []))
+        word_cache = word_cache_of(meta)  # analysed as the rebuild analysed
         indexed = osx.retrying(loc, lambda: indexed_articles(es, index))
         seen: dict[str, str] = {}
 
@@ -359,7 +378,8 @@ def update(paths: Iterable[str | os.PathLike], loc: osx.Location) -> UpdateRepor
                     yield item
 
         def actions():
-            for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(meta.get("paths", [])))), user_words):
+            for batch in analysed_batches(to_index(read_paths(paths, root=_id_roots(meta.get("paths", [])))), user_words,
+                                          word_cache):
                 for item in batch:
                     if isinstance(item, Skipped):
                         report.skipped.append(item)

@@ -7,8 +7,9 @@ by Kiwi's batch API, and each occurrence gets its word's tokens shifted to where
 picked by the same code as in-context analysis (numbers, compounds, Hanja, lone particles), so
 spans point into the original text exactly as they do there.
 
-Kiwi reads a word alone a little differently from the word in its sentence (measured in the README),
-which is why this is a setting, off by default.
+Kiwi reads a word alone a little differently from the word in its sentence (measured in the README):
+the cache is the default, and ``word_cache=False`` (`chaja index rebuild --in-context`) reads every
+word in its sentence. Both backends read an index's texts and its queries the way it was built.
 """
 
 from __future__ import annotations
@@ -70,13 +71,20 @@ def _stream(kiwi, distinct: list[str], user_words: tuple | None = None) -> Itera
         else:
             batch.append(i)
     if batch:
-        for i, found in zip(batch, kiwi.tokenize([distinct[i] for i in batch])):
+        for i, found in zip(batch, _tokenize(kiwi, [distinct[i] for i in batch])):
             tokens = [(t.form, t.tag, t.start, t.end) for t in found]
             if user_words is not None:
                 if len(_readings) >= READINGS:
                     _readings.clear()
                 _readings[user_words, distinct[i]] = tokens
             yield i, tokens
+
+
+def _tokenize(kiwi, texts: list[str]):
+    """Return Kiwi's tokens of each text: one batch call on its worker threads, or one call a text without them."""
+    if analysis._workers == 0:  # a Kiwi loaded without threads (chaja serve, before forking) refuses a batch
+        return (kiwi.tokenize(text) for text in texts)
+    return kiwi.tokenize(texts)
 
 
 def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:

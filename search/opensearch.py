@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
+from typing import NamedTuple
 
 from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
@@ -37,6 +38,14 @@ PARTIAL_SCALE = 2.0 ** -40
 
 
 _token = opensearch_load.token
+
+
+class Serving(NamedTuple):
+    """The physical index the alias names and how its texts were read: its user words, and word by word or not."""
+
+    name: str
+    user_words: tuple
+    word_cache: bool
 
 
 def terms_of(clauses: list[Clause] | tuple[Clause, ...]) -> list[str]:
@@ -86,13 +95,16 @@ class OpenSearchEngine(Engine):
         self.root = self.loc
         self.es = osx.client(self.loc, timeout=20)
         self._lock = threading.Lock()
-        self._serving: tuple[str, tuple] | None = None
+        self._serving: Serving | None = None
         self._checked = 0.0
+        # Read queries word by word (True) or in context (False); None: as the index was analysed
+        # (its _meta's word_cache), as Engine.query_by_word.
+        self.query_by_word: bool | None = None
 
     # -- the serving index, looked up again every few seconds --------------------------------
 
-    def _current(self) -> tuple[str, tuple]:
-        """Return the physical index the alias names and its user words; IndexUnavailable if there is none."""
+    def _current(self) -> Serving:
+        """Return the physical index the alias names and how it was analysed; IndexUnavailable if there is none."""
         now = time.monotonic()
         if self._serving is not None and now - self._checked < 2:
             return self._serving
@@ -102,7 +114,8 @@ class OpenSearchEngine(Engine):
                 raise IndexUnavailable(f"no index at {self.loc}; build one with `chaja index rebuild --index {self.loc}`")
             if self._serving is None or self._serving[0] != name:
                 meta = self._call(lambda: osx.meta(self.es, name))
-                self._serving = (name, tuple(tuple(w) for w in meta.get("user_words", [])))
+                self._serving = Serving(name, tuple(tuple(w) for w in meta.get("user_words", [])),
+                                        opensearch_load.word_cache_of(meta))
             self._checked = now
             return self._serving
 
@@ -134,7 +147,12 @@ class OpenSearchEngine(Engine):
 
     @property
     def generation(self) -> str:
-        return self._current()[0]
+        return self._current().name
+
+    def _parse(self, serving: Serving, text: str) -> Parsed:
+        """Parse a query as the serving index's texts were read: word by word or in context."""
+        by_word = serving.word_cache if self.query_by_word is None else self.query_by_word
+        return parse(text, serving.user_words, by_word)
 
     # -- search -----------------------------------------------------------------------------
 
@@ -146,8 +164,8 @@ class OpenSearchEngine(Engine):
         Corrections come from the keyboard layout only: the cluster keeps no vocabulary.
         """
         started = time.perf_counter()
-        _, user_words = self._current()
-        asked = prepare(q, lambda text: parse(text, user_words), page, size, sort, source, date_from, date_to, group)
+        serving = self._current()
+        asked = prepare(q, lambda text: self._parse(serving, text), page, size, sort, source, date_from, date_to, group)
         if asked.answer is not None:
             return asked.answer
         q, parsed, page_of = asked.q, asked.parsed, asked.page_of
@@ -198,7 +216,7 @@ class OpenSearchEngine(Engine):
         matching = ({"bool": {"filter": [clause_query(c) for c in clauses]}} if strict else self._listed(parsed)
                     if n else {"match_all": {}})
         counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges)
-        suggestion = keyboard_suggestion(q, lambda text: self._has_hits(text, user_words)) if not total else None
+        suggestion = keyboard_suggestion(q, lambda text: self._has_hits(serving, text)) if not total else None
         if suggestion and correct:  # it found nothing and the suggestion finds something: show that
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
             return replace(fixed, query=q, suggestion=suggestion, corrected=True,
@@ -312,8 +330,8 @@ class OpenSearchEngine(Engine):
             found.append((h["_source"], h.get("_score") or 0.0))
         return found
 
-    def _has_hits(self, text: str, user_words: tuple) -> bool:
-        parsed = parse(text, user_words)
+    def _has_hits(self, serving: Serving, text: str) -> bool:
+        parsed = self._parse(serving, text)
         if not parsed.clauses:
             return False
         body = {"size": 0, "terminate_after": 1, "query": {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}}
@@ -323,12 +341,12 @@ class OpenSearchEngine(Engine):
 
     def article(self, article_id: str, query: str | None = None) -> ArticleView | None:
         """Return a whole article with the query's words marked, or None if the id is unknown."""
-        _, user_words = self._current()
+        serving = self._current()
         body = {"size": 10_000, "query": {"term": {schema.ARTICLE: article_id}}, "sort": [{schema.SECTION: "asc"}]}
         hits = self._search(body)["hits"]["hits"]
         if not hits:
             return None
-        marks = parse(query or "", user_words).marks
+        marks = self._parse(serving, query or "").marks
         return article_view(article_id, [opensearch_load.stored_fields(h["_source"]) for h in hits], marks)
 
     def vocabulary(self) -> None:
@@ -391,7 +409,7 @@ class OpenSearchEngine(Engine):
 
     def stats(self) -> dict:
         """Return what the serving index holds, how it was built, and the cluster's shards and health."""
-        name, _ = self._current()
+        name = self._current().name
         meta = self._call(lambda: osx.meta(self.es, name))
         settings = self._call(lambda: self.es.indices.get_settings(index=name))[name]["settings"]["index"]
         health = self._call(lambda: self.es.cluster.health(index=name))
@@ -402,7 +420,8 @@ class OpenSearchEngine(Engine):
             "index": str(self.loc), "generation": name, "articles": counted["aggregations"]["articles"]["value"],
             "sections": counted["hits"]["total"]["value"], "terms": None,
             "size_bytes": store["store"]["size_in_bytes"], "built_at": meta.get("built_at"), "paths": meta.get("paths", []),
-            "user_dictionary": meta.get("user_dictionary"), "build_seconds": meta.get("seconds"),
+            "user_dictionary": meta.get("user_dictionary"), "word_cache": opensearch_load.word_cache_of(meta),
+            "build_seconds": meta.get("seconds"),
             "shards": int(settings["number_of_shards"]), "replicas": int(settings["number_of_replicas"]),
             "health": health["status"], "nodes": health["number_of_nodes"],
         }

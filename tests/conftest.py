@@ -73,21 +73,21 @@ def write_jsonl(path: Path, articles: list[dict]) -> Path:
     return path
 
 
-def build_index(articles_dir: Path, index_dir: Path) -> Path:
-    """Build an index of the articles in a folder and return its folder."""
+def build_index(articles_dir: Path, index_dir: Path, word_cache: bool = True) -> Path:
+    """Build an index of the articles in a folder (word by word, the default, or in context) and return its folder."""
     from chaja.index.builder import rebuild
 
-    rebuild([articles_dir], index_dir)
+    rebuild([articles_dir], index_dir, word_cache=word_cache)
     return index_dir
 
 
-def engine_over(tmp_path_factory: pytest.TempPathFactory, name: str, articles: list[dict]):
+def engine_over(tmp_path_factory: pytest.TempPathFactory, name: str, articles: list[dict], word_cache: bool = True):
     """Return an Engine over a fresh index of these articles (written as JSON Lines)."""
     from chaja.search import Engine
 
     folder = tmp_path_factory.mktemp(name)
     write_jsonl(folder / "articles" / "a.jsonl", articles)
-    return Engine(build_index(folder / "articles", folder / "index"))
+    return Engine(build_index(folder / "articles", folder / "index", word_cache))
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from chaja.index import arrays, arrays_write, schema, store
-from chaja.index.analysis import morphemes
 from chaja.index.builder import rebuild
 from chaja.index.readers import read_paths
 from chaja.index.update import update
+from chaja.index.wordcache import morphemes_by_word
 from chaja.search import Engine
 from chaja.web.cli import main
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -24,7 +24,10 @@ from conftest import CORPUS, write_jsonl
 
 
 def expected_postings(folder: Path) -> tuple[list[tuple[str, int]], dict]:
-    """Return the sections (article id, index) in number order and, per field and term, {section: positions}."""
+    """Return the sections (article id, index) in number order and, per field and term, {section: positions}.
+
+    Each text read word by word, as the default rebuild reads it (chaja.index.wordcache).
+    """
     articles = sorted((a for a in read_paths([folder]) if hasattr(a, "sections")), key=lambda a: a.id)
     sections, postings = [], defaultdict(lambda: defaultdict(dict))
     for a in articles:
@@ -32,7 +35,7 @@ def expected_postings(folder: Path) -> tuple[list[tuple[str, int]], dict]:
             number = len(sections)
             sections.append((a.id, i))
             for field, text in ((schema.TITLE, a.title), (schema.HEADING, sec.heading), (schema.TEXT, sec.text)):
-                for m in morphemes(text):
+                for m in morphemes_by_word([text])[0]:
                     postings[field][m.text].setdefault(number, []).append(m.pos)
     return sections, postings
 

@@ -25,7 +25,9 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def ports(tmp_path_factory):
-    return engine_over(tmp_path_factory, "context", ARTICLES)
+    # in context: the close call above needs the lead one word longer, and alone Kiwi reads 오늘 as an adverb,
+    # which is not indexed (word by word the two sections are as long)
+    return engine_over(tmp_path_factory, "context", ARTICLES, word_cache=False)
 
 
 def sections(page) -> list[tuple[str, int, float]]:

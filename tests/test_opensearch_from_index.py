@@ -9,7 +9,7 @@ from chaja.index import opensearch as osx
 from chaja.web.cli import main
 
 from conftest import CORPUS, free_port
-from test_opensearch import CASES
+from test_opensearch import CASES, assert_same_ranking
 
 pytestmark = pytest.mark.opensearch
 
@@ -83,13 +83,14 @@ def test_the_documents_and_their_tokens_are_a_rebuild_from_the_files(from_files,
 
 
 @pytest.mark.parametrize("q, expected", CASES)
-def test_the_same_queries_give_the_same_pages(from_files, from_index, q, expected):
+def test_the_same_queries_give_the_same_pages(from_files, from_index, engine, q, expected):
     from chaja.search import Engine
 
     for group in ("article", "section"):
         mine, theirs = Engine(from_index).search(q, group=group), Engine(from_files).search(q, group=group)
         assert mine.to_json() | {"took_ms": 0} == theirs.to_json() | {"took_ms": 0}
-    assert [h.id for h in Engine(from_index).search(q).hits] == expected
+    assert [h.id for h in engine.search(q).hits] == expected  # the embedded index it was loaded from
+    assert_same_ranking(Engine(from_index).search(q).hits, engine.search(q).hits)
 
 
 def test_stats_and_update_know_the_embedded_index_s_files(from_index, corpus_index):
@@ -97,6 +98,7 @@ def test_stats_and_update_know_the_embedded_index_s_files(from_index, corpus_ind
 
     stats = Engine(from_index).stats()
     assert (stats["articles"], stats["sections"], stats["paths"]) == (27, 135, [str(CORPUS)])
+    assert stats["word_cache"] is True  # read word by word, as the embedded index (the default) was
     # digests and paths are the files': an update finds nothing to change
     result = CliRunner().invoke(main, ["index", "update", str(CORPUS), "--index", from_index])
     assert result.exit_code == 0 and result.output.startswith("no change: 27 articles unchanged"), result.output

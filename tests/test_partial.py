@@ -51,7 +51,7 @@ def test_complete_matches_come_first_then_partial_ones_by_score(ports):
     assert (page.total, page.partial_from, page.partial_at, page.relaxed) == (5, 2, 2, False)
     # each tier by its own score: AND's for the complete hits, the coordinated one for the partial hits
     # every hit a lead: x1.1; and x(1 + 2 x the share of the words its text holds together, search/proximity.py)
-    assert [h.score for h in page.hits] == [11.2927, 6.8388, 1.3649, 0.7265, 0.675]
+    assert [h.score for h in page.hits] == [11.5699, 6.1599, 1.3009, 0.7433, 0.6904]
     # the complete hits are ranked exactly as before: the AND query's scores, in the same order
     assert [h.score for h in page.hits[:2]] == sorted((h.score for h in page.hits[:2]), reverse=True)
 
@@ -59,7 +59,7 @@ def test_complete_matches_come_first_then_partial_ones_by_score(ports):
 def test_sections_list_every_complete_section_first(ports):
     page = ports.search("부산항 물동량", group="section")
     # busan-record's second section has both words through the title every section carries; busan-recovery's
-    # lead (2.0165 x 1.1, search/context.py) passes it
+    # lead (1.851 x 1.1, search/context.py) passes it
     assert [(h.id, h.section.index) for h in page.hits] == [("busan-record", 0), ("busan-recovery", 0),
                                                             ("busan-record", 1), ("busan-pier", 0),
                                                             ("incheon-volume", 0), ("gyeongnam-export", 0)]
@@ -81,7 +81,9 @@ def test_a_query_whose_every_hit_is_complete_has_no_boundary(ports):
 
 def test_one_term_is_unchanged(ports):
     page = ports.search("부산항")
-    assert ids(page) == ["busan-pier", "busan-record", "busan-recovery", "gyeongnam-export"]
+    # BM25 of the texts read word by word (the default): alone, Kiwi reads 새 (new) and 석 달 as nouns of
+    # their own, so busan-pier's and busan-recovery's sections are longer than read in their sentences
+    assert ids(page) == ["busan-record", "busan-pier", "gyeongnam-export", "busan-recovery"]
     assert (page.total, page.partial_from) == (4, None)
 
 

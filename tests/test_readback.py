@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CORPUS, write_jsonl
 
-from chaja.index import readback
+from chaja.index import readback, store
 from chaja.index.analysis import Morpheme
 from chaja.index.article import Article
 from chaja.index.builder import rebuild
@@ -32,10 +32,10 @@ ARTICLES = [
 ]
 
 
-def fresh(folder: Path) -> dict[str, object]:
-    """Return Kiwi's analysis of the articles in folder now, by article id."""
+def fresh(folder: Path, word_cache: bool) -> dict[str, object]:
+    """Return Kiwi's analysis of the articles in folder now (word by word or in context), by article id."""
     articles = [a for a in bounded_items(read_paths([folder]), []) if isinstance(a, Article)]
-    return {a.article.id: a for a in analyse(articles)}
+    return {a.article.id: a for a in analyse(articles, word_cache=word_cache)}
 
 
 def read_back(index: Path, part=None) -> dict[str, object]:
@@ -46,13 +46,13 @@ def read_back(index: Path, part=None) -> dict[str, object]:
         opened.ix.close()
 
 
-@pytest.fixture(scope="module")
-def updated_index(tmp_path_factory) -> tuple[Path, Path]:
+@pytest.fixture(scope="module", params=[True, False], ids=["word-cache", "in-context"])
+def updated_index(request, tmp_path_factory) -> tuple[Path, Path]:
     """Return (articles folder, index) of an index rebuilt, then updated (so its arrays were partly kept)."""
     root = tmp_path_factory.mktemp("readback")
     write_jsonl(root / "articles" / "a.jsonl", ARTICLES[:2])
     write_jsonl(root / "articles" / "b.jsonl", [{**ARTICLES[2], "title": "감귤"}])
-    rebuild([root / "articles"], root / "index")
+    rebuild([root / "articles"], root / "index", word_cache=request.param)
     write_jsonl(root / "articles" / "b.jsonl", ARTICLES[2:])
     write_jsonl(root / "articles" / "c.jsonl", [{**ARTICLES[0], "id": "copy", "title": "經濟 사본"}])
     assert update([root / "articles"], root / "index").changes
@@ -61,7 +61,8 @@ def updated_index(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_read_back_equals_a_fresh_analysis(updated_index):
     folder, index = updated_index
-    mine, theirs = read_back(index), fresh(folder)
+    word_cache = store.require(index).meta()["word_cache"]
+    mine, theirs = read_back(index), fresh(folder, word_cache)
     assert sorted(mine) == ["compound", "copy", "hanja", "plain"]
     assert mine == theirs
     assert {a.article.path for a in mine.values()} == {os.path.abspath(a.article.path) for a in theirs.values()}

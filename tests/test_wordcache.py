@@ -1,4 +1,5 @@
-"""The analysis cache (index setting word_cache): exact offsets per occurrence, kept with the index, updates and queries alike."""
+"""The analysis cache (index setting word_cache, the default): exact offsets per occurrence, kept with the index,
+updates and queries alike; an index built in context stays in context."""
 
 from __future__ import annotations
 
@@ -82,6 +83,24 @@ def test_a_word_alone_can_read_otherwise_than_in_its_sentence():
     # Kiwi reads 김장은 as 김 + 장 after two lone particles, and as 김장 alone: the price of the cache.
     assert [m.text for m in morphemes("은 는 김장은 은")] == ["김", "장"]
     assert [(m.text, m.start, m.end) for m in morphemes_by_word(["은 는 김장은 은"])[0]] == [("김장", 4, 6)]
+    # 선 (stood) after 발사대에 is the verb 서 in its sentence, the noun 선 (line) alone: so the bundled
+    # corpus's rocket blog holds 우주 and 선, both parts of 우주선, only in an index with the cache
+    assert [(m.text, m.start) for m in morphemes("발사대에 선 누리호")] == [("발사", 0), ("대", 2), ("서", 5), ("누리", 7)]
+    assert [(m.text, m.start) for m in morphemes_by_word(["발사대에 선 누리호"])[0]] == [
+        ("발사", 0), ("대", 2), ("선", 5), ("누리", 7)]
+
+
+def test_a_kiwi_without_worker_threads_reads_a_question_word_by_word_alike():
+    from chaja.index import analysis
+
+    question = "은 는 김장은 은 부산항 물동량이 늘었다"
+    threaded = word_tokens(analysis.kiwi_for(), question)
+    analysis.set_workers(0)  # as `chaja serve` loads Kiwi before forking: Kiwi then refuses a batch call
+    try:
+        assert word_tokens(analysis.kiwi_for(), question) == threaded
+        assert sorted(parse(question, by_word=True).terms) == ["김장", "늘", "물동량", "부산", "항"]
+    finally:
+        analysis.set_workers(-1)
 
 
 def test_a_query_read_word_by_word_reads_as_the_cached_index_did():
@@ -108,19 +127,30 @@ ARTICLES = [
 def cached_index(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("word-cache")
     write_jsonl(folder / "articles" / "a.jsonl", ARTICLES)
-    rebuild([folder / "articles"], folder / "index", word_cache=True)
+    rebuild([folder / "articles"], folder / "index")  # the default
     return folder / "index"
 
 
-def test_the_setting_is_kept_with_the_index_and_shown_by_stats(cached_index, corpus_index):
+@pytest.fixture(scope="module")
+def context_index(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("in-context")
+    write_jsonl(folder / "articles" / "a.jsonl", ARTICLES)
+    rebuild([folder / "articles"], folder / "index", word_cache=False)
+    return folder / "index"
+
+
+def test_the_setting_is_kept_with_the_index_and_shown_by_stats(cached_index, context_index, corpus_index):
     manifest = json.loads((store.require(cached_index).path / arrays.FOLDER / arrays.MANIFEST).read_text("utf-8"))
     assert manifest["word_cache"] is True
     assert store.require(cached_index).meta()["word_cache"] is True
     assert Engine(cached_index).stats()["word_cache"] is True
-    assert Engine(corpus_index).stats()["word_cache"] is False
-    rows = dict(line.split(None, 1) for line in
-                CliRunner().invoke(main, ["index", "stats", "--index", str(cached_index)]).output.splitlines())
-    assert rows["word_cache"] == "True"
+    assert Engine(corpus_index).stats()["word_cache"] is True
+    assert arrays_of(context_index)["manifest"]["word_cache"] is False
+    assert Engine(context_index).stats()["word_cache"] is False
+    for index, shown in ((cached_index, "True"), (context_index, "False")):
+        rows = dict(line.split(None, 1) for line in
+                    CliRunner().invoke(main, ["index", "stats", "--index", str(index)]).output.splitlines())
+        assert rows["word_cache"] == shown
 
 
 def test_marks_in_a_cached_index_fall_on_every_occurrence_exactly(cached_index):
@@ -144,7 +174,7 @@ def test_an_update_of_a_cached_index_writes_what_a_cached_rebuild_writes(tmp_pat
     write_jsonl(files / "a.jsonl", ARTICLES[:1])
     write_jsonl(files / "b.jsonl", ARTICLES[1:])
     updated = tmp_path / "updated"
-    rebuild([files], updated, word_cache=True)
+    rebuild([files], updated)  # the default
     write_jsonl(files / "b.jsonl", [ARTICLES[1], {"id": "tangerine", "title": "감귤 수확",
                                                   "sections": [{"heading": "", "text": "은 는 김장은 은 감귤 수확"}]}])
     report = update([files], updated)
@@ -157,26 +187,39 @@ def test_an_update_of_a_cached_index_writes_what_a_cached_rebuild_writes(tmp_pat
     assert [h.id for h in Engine(updated).search('"김장"').hits] == ["kimchi", "tangerine"]
 
 
-def test_rebuild_word_cache_option_and_its_refusal_for_opensearch(tmp_path):
+def test_an_index_built_in_context_reads_its_update_and_queries_in_context(tmp_path, context_index):
+    # the same article as in the cached index's update above: 김 + 장 in its sentence, not 김장
+    assert sorted(h.id for h in Engine(context_index).search('"김장"').hits) == ["kimchi", "nfd"]
+    files = tmp_path / "articles"
+    write_jsonl(files / "a.jsonl", ARTICLES[:1])
+    rebuild([files], tmp_path / "ix", word_cache=False)
+    write_jsonl(files / "b.jsonl", [{"id": "tangerine", "title": "감귤 수확",
+                                     "sections": [{"heading": "", "text": "은 는 김장은 은 감귤 수확"}]}])
+    assert update([files], tmp_path / "ix").added == ["tangerine"]
+    assert arrays_of(tmp_path / "ix")["manifest"]["word_cache"] is False
+    engine = Engine(tmp_path / "ix")
+    assert [h.id for h in engine.search('"김장"').hits] == ["kimchi"]
+    assert [h.id for h in engine.search('"김 장"').hits] == ["tangerine"]
+    assert engine.article("tangerine", "김 장").sections[0].text_html == "은 는 <mark>김장</mark>은 은 감귤 수확"
+
+
+def test_rebuild_reads_word_by_word_unless_asked_for_in_context(tmp_path):
     write_jsonl(tmp_path / "articles" / "a.jsonl", ARTICLES[1:2])
     runner = CliRunner()
-    built = runner.invoke(main, ["index", "rebuild", str(tmp_path / "articles"), "--index", str(tmp_path / "ix"),
-                                 "--word-cache"])
-    assert built.exit_code == 0, built.output
-    assert Engine(tmp_path / "ix").stats()["word_cache"] is True
-    refused = runner.invoke(main, ["index", "rebuild", str(tmp_path / "articles"), "--index",
-                                   "opensearch://localhost:9/x", "--word-cache"])
-    assert refused.exit_code == 2
-    assert "--word-cache is not offered by the OpenSearch backend yet; rebuild without it" in refused.output
+    for options, word_cache in (([], True), (["--word-cache"], True), (["--in-context"], False)):
+        built = runner.invoke(main, ["index", "rebuild", str(tmp_path / "articles"), "--index",
+                                     str(tmp_path / "ix"), *options])
+        assert built.exit_code == 0, built.output
+        assert Engine(tmp_path / "ix").stats()["word_cache"] is word_cache
 
 
-def test_an_opensearch_load_of_a_cached_index_is_refused_before_the_cluster_is_asked(cached_index):
-    # no cluster listens on port 9: the refusal comes first, from the index folder alone
+@pytest.mark.parametrize("option", ["--word-cache", "--in-context"])
+def test_an_opensearch_load_from_an_index_takes_its_analysis_setting_and_refuses_another(cached_index, option):
+    # no cluster listens on port 9: the refusal comes first
     result = CliRunner().invoke(main, ["index", "rebuild", "--index", "opensearch://127.0.0.1:9/x",
-                                       "--from-index", str(cached_index)])
-    assert result.exit_code == 1
-    assert (f"Error: the index at {cached_index} was built with --word-cache, which the OpenSearch backend does not "
-            "offer yet; rebuild it without --word-cache first") in result.output
+                                       "--from-index", str(cached_index), option])
+    assert (result.exit_code, result.output) == (
+        2, f"Error: --from-index takes the articles and their analysis from the index folder; leave out {option}\n")
 
 
 def test_a_build_reads_each_word_once_and_alike_in_later_batches(monkeypatch):

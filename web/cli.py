@@ -97,11 +97,14 @@ def _where(index: str | None, generation: str) -> str:
 def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, user_dict: str | None,
                 wait: float = lock.DEFAULT_WAIT, synonyms: str | None = None,
                 part: tuple[int, int] | None = None, from_index: str | None = None,
-                word_cache: bool = False) -> BuildReport:
-    """Rebuild the index from paths (default ./corpus), or an OpenSearch index from from_index; show progress and a summary."""
+                word_cache: bool | None = None) -> BuildReport:
+    """Rebuild the index from paths (default ./corpus), or an OpenSearch index from from_index; show progress and a summary.
+
+    word_cache None: the default (the analysis cache), or the --from-index folder's own setting.
+    """
     loc = _location(index)
     if from_index:
-        _check_from_index(paths, loc, user_dict, synonyms)
+        _check_from_index(paths, loc, user_dict, synonyms, word_cache)
     else:
         paths = _check_paths(paths)
     progress = _Progress()
@@ -109,8 +112,7 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
         _fail("--part splits a rebuild into an OpenSearch index; pass --index opensearch://HOST:PORT/NAME")
     if synonyms and loc:
         _fail("--synonyms is not offered by the OpenSearch backend yet; rebuild without it")
-    if word_cache and (loc or from_index):
-        _fail("--word-cache is not offered by the OpenSearch backend yet; rebuild without it")
+    word_cache = word_cache is not False
     try:
         if from_index:
             from chaja.index.opensearch_from_index import rebuild_from_index
@@ -123,7 +125,8 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
                 from chaja.index import analysis
 
                 analysis.set_workers(workers)
-            report = opensearch_load.rebuild(paths, loc, user_dictionary=user_dict, part=part, progress=progress)
+            report = opensearch_load.rebuild(paths, loc, user_dictionary=user_dict, part=part, progress=progress,
+                                             word_cache=word_cache)
         else:
             report = rebuild(paths, index, workers=workers, user_dictionary=user_dict, synonyms_file=synonyms,
                              progress=progress, wait=wait, word_cache=word_cache)
@@ -142,12 +145,14 @@ def build_index(paths: tuple[str, ...], index: str | None, workers: int | None, 
     return report
 
 
-def _check_from_index(paths: tuple[str, ...], loc, user_dict: str | None, synonyms: str | None) -> None:
+def _check_from_index(paths: tuple[str, ...], loc, user_dict: str | None, synonyms: str | None,
+                      word_cache: bool | None = None) -> None:
     """Refuse what --from-index cannot do: the words were analysed when the embedded index was built."""
     if not loc:
         _fail("--from-index loads an OpenSearch index from an index folder; pass --index opensearch://HOST:PORT/NAME")
-    if paths or user_dict or synonyms:
-        given = "PATHS" if paths else "--user-dict" if user_dict else "--synonyms"
+    if paths or user_dict or synonyms or word_cache is not None:
+        given = ("PATHS" if paths else "--user-dict" if user_dict else "--synonyms" if synonyms
+                 else "--word-cache" if word_cache else "--in-context")
         _fail(f"--from-index takes the articles and their analysis from the index folder; leave out {given}")
 
 
@@ -173,9 +178,9 @@ def _part(ctx, param, value: str | None) -> tuple[int, int] | None:
               help="OpenSearch only: index part K of N of the articles; `chaja index publish` when all are done.")
 @click.option("--from-index", type=click.Path(), default=None, metavar="DIR",
               help="OpenSearch only: load the articles of the index folder DIR as analysed there, without Kiwi.")
-@click.option("--word-cache", is_flag=True, default=False,
-              help="Analyse each distinct word of a batch once, not in its sentence: faster, reads some words "
-                   "differently (README); kept with the index for updates and queries.")
+@click.option("--word-cache/--in-context", default=None,
+              help="Analyse each distinct word of a batch once (default; faster), or every word in its sentence "
+                   "(reads some words differently, README). Kept with the index: updates and queries read alike.")
 def rebuild_command(paths, index, workers, user_dict, synonyms, wait, part, from_index, word_cache):
     """Build a new index from PATHS (files or folders; default ./corpus), or from --from-index DIR, and switch to it atomically."""
     build_index(paths, index, workers, user_dict, wait, synonyms, part, from_index, word_cache)
@@ -205,7 +210,8 @@ def publish_command(index):
 def update_command(paths, index, wait):
     """Add new, re-index changed and remove deleted articles under PATHS (default ./corpus), atomically.
 
-    Articles from files outside PATHS stay as they are.
+    Articles from files outside PATHS stay as they are. New articles are analysed as the index was
+    built: word by word (--word-cache) or in context (--in-context).
     """
     from chaja.index.update import update
 
