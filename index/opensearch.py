@@ -149,9 +149,12 @@ def new_index_name(loc: Location) -> str:
 
 def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
     """Return the settings and mappings of a physical index, with chaja's build information in _meta."""
-    from chaja.search.scoring import B, K1
+    from chaja.search.scoring import K1
 
-    searched = {"type": "text", "analyzer": "chaja_morphemes", "similarity": "chaja_bm25", "norms": True}
+    from .arrays_write import field_b
+
+    def searched(field: str) -> dict:
+        return {"type": "text", "analyzer": "chaja_morphemes", "similarity": f"chaja_bm25_{field}", "norms": True}
     return {
         "settings": {
             "index": {
@@ -162,7 +165,9 @@ def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
                 # the same BM25 as the embedded index (chaja.search.scoring); field weights are query boosts
                 # a field's length counts every reading, as the embedded index's does (Lucene by default
                 # leaves out the tokens that share a position)
-                "similarity": {"chaja_bm25": {"type": "BM25", "k1": K1, "b": B, "discount_overlaps": False}},
+                # (b per field, as the embedded index's impacts: chaja.index.arrays_write.field_b)
+                "similarity": {f"chaja_bm25_{f}": {"type": "BM25", "k1": K1, "b": field_b(f), "discount_overlaps": False}
+                               for f in schema.SEARCHED},
                 "analysis": {
                     "tokenizer": {"chaja_spaces": {"type": "whitespace", "max_token_length": 1024}},
                     # the readings of one position, joined by READINGS, become tokens at that position
@@ -179,7 +184,7 @@ def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
             "properties": {
                 schema.ARTICLE: {"type": "keyword"},
                 schema.SECTION: {"type": "integer"},
-                schema.TITLE: searched, schema.HEADING: searched, schema.TEXT: searched,
+                **{f: searched(f) for f in schema.SEARCHED},
                 schema.DATE: {"type": "keyword"},
                 schema.SOURCE: {"type": "keyword", "index": False},
                 SOURCE_KEY: {"type": "keyword"},
