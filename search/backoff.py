@@ -80,8 +80,8 @@ def unknown(clause: Clause, held: Callable[[str], bool]) -> list[Clause]:
     question; "전현희의" keeps its particle. The word, or the word without its last letter, cut into
     the fewest terms the index holds, matches where those terms stand one after another.
     """
-    word = _written(clause)
-    if word is None or len(clause.terms) != 1 or len(word) < 2 or held(word) or not word.isalnum():
+    word = _candidate(clause)
+    if word is None or held(word):
         return []
     for w in (word, word[:-1]) if len(word) > 2 else (word,):
         if w != word and held(w):
@@ -112,3 +112,18 @@ def expand(parsed: Parsed, held: Callable[[str], bool], user_words: tuple = ()) 
         return parsed
     added = {t for c in out for alternative in c.any_of for a in alternative for t in a.terms}
     return replace(parsed, clauses=out, terms=parsed.terms | added)
+
+
+def words(parsed: Parsed) -> list[str]:
+    """Return the words unknown() asks held() about first (a remote index answers them in one request)."""
+    return list(dict.fromkeys(w for c in parsed.clauses if (w := _candidate(c)) is not None))
+
+
+def pieces(word: str) -> list[str]:
+    """Return every piece of an unknown word that unknown() may ask held() about."""
+    return list(dict.fromkeys(word[a:b] for a in range(len(word)) for b in range(a + 1, len(word) + 1)))
+
+
+def _candidate(clause: Clause) -> str | None:
+    word = _written(clause)
+    return word if word is not None and len(clause.terms) == 1 and len(word) >= 2 and word.isalnum() else None

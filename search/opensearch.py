@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -23,7 +24,7 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from . import context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
+from . import backoff, context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
@@ -152,7 +153,20 @@ class OpenSearchEngine(Engine):
     def _parse(self, serving: Serving, text: str) -> Parsed:
         """Parse a query as the serving index's texts were read: word by word or in context."""
         by_word = serving.word_cache if self.query_by_word is None else self.query_by_word
-        return parse(text, serving.user_words, by_word)
+        parsed = parse(text, serving.user_words, by_word)
+        return backoff.expand(parsed, self._held(backoff.words(parsed)), serving.user_words)
+
+    def _held(self, words: list[str]) -> Callable[[str], bool]:
+        """Return backoff's held() over the cluster: the words, then the pieces of those it lacks, asked at once."""
+        if not words or not backoff.KINDS:
+            return lambda term: False
+        df, _ = self._document_frequencies(words)
+        held = {t for (_, t), d in df.items() if d}
+        pieces = [p for w in words if w not in held for p in backoff.pieces(w) if p != w]
+        if pieces:
+            df, _ = self._document_frequencies(pieces)
+            held |= {t for (_, t), d in df.items() if d}
+        return held.__contains__
 
     # -- search -----------------------------------------------------------------------------
 
