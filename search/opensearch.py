@@ -26,6 +26,7 @@ from chaja.index.store import IndexUnavailable
 
 from . import backoff, context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
+from .opensearch_query import clause_query, coordinated, terms_of
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
@@ -47,45 +48,6 @@ class Serving(NamedTuple):
     name: str
     user_words: tuple
     word_cache: bool
-
-
-def terms_of(clauses: list[Clause] | tuple[Clause, ...]) -> list[str]:
-    """Return every term the clauses ask for, in any alternative, sorted."""
-    def terms(clause: Clause) -> list[str]:
-        if clause.any_of:
-            return [t for alternative in clause.any_of for c in alternative for t in terms(c)]
-        return list(clause.terms)
-
-    return sorted({t for c in clauses for t in terms(c)})
-
-
-def term_query(term: str, fields: tuple[str, ...]) -> dict:
-    """Match a term in any of fields, scoring the sum of its weighted BM25 in each."""
-    should = [{"term": {f: {"value": _token(term), "boost": scoring.WEIGHTS[f]}}} for f in fields]
-    return should[0] if len(should) == 1 else {"bool": {"should": should, "minimum_should_match": 1}}
-
-
-def clause_query(clause: Clause) -> dict:
-    """Return the query DSL of one clause (scoring as chaja.search.scoring.clause_scores)."""
-    if clause.any_of:  # the sum over the alternatives whose clauses all match
-        alternatives = [{"bool": {"must": [clause_query(c) for c in alt]}} for alt in clause.any_of]
-        return {"bool": {"should": alternatives, "minimum_should_match": 1}}
-    must = [term_query(t, clause.fields) for t in clause.terms]
-    if not clause.phrase:
-        return must[0] if len(must) == 1 else {"bool": {"must": must}}
-    phrase = " ".join(_token(t) for t in clause.terms)
-    adjacent = [{"match_phrase": {f: {"query": phrase, "slop": 0}}} for f in clause.fields]
-    return {"bool": {"must": must, "filter": [{"bool": {"should": adjacent, "minimum_should_match": 1}}]}}
-
-
-def coordinated(clauses: list[Clause], weights: list[float], base: dict) -> dict:
-    """Scale base's scores by the squared idf-weighted share of clauses matched (scoring.coordinated)."""
-    total = sum(weights) or 1.0
-    functions = [{"filter": clause_query(c), "weight": w / total} for c, w in zip(clauses, weights)]
-    query = base
-    for _ in range(2):  # share * share: one multiplication per nesting
-        query = {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
-    return query
 
 
 class OpenSearchEngine(Engine):
