@@ -11,7 +11,7 @@ import re
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from whoosh.analysis import Filter, Token, Tokenizer
@@ -182,7 +182,12 @@ def _kiwi_tokens(kiwi, text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-def compound_parts(form: str, user_words: tuple = ()) -> list[str]:
+def splittable(form: str) -> bool:
+    """Tell whether compound_parts may split form: a Hangul word of COMPOUND_MIN syllables or more."""
+    return len(form) >= COMPOUND_MIN and all("\uac00" <= c <= "\ud7a3" for c in form)
+
+
+def compound_parts(form: str, user_words: tuple = (), splits: dict[str, list[str]] | None = None) -> list[str]:
     """Split a long Hangul noun into the nouns Kiwi reads in it; [] when it reads none.
 
     Kiwi keeps many compounds whole ("한국농수산식품유통공사", "통신부"), so their words would
@@ -190,23 +195,29 @@ def compound_parts(form: str, user_words: tuple = ()) -> list[str]:
     only is taken (a one-syllable noun only at the end, as in 통신 + 부), if it scores within
     SPLIT_MARGIN per extra word of Kiwi's best reading; its long parts are split the same way,
     so a word is split alike wherever it stands. "청소년" stays whole: 청소 + 년 ends in a
-    bound noun.
+    bound noun. splits holds parts found before (chaja.index.batches.presplit).
     """
-    if len(form) < COMPOUND_MIN or not all("\uac00" <= c <= "\ud7a3" for c in form):
+    if splits is not None and (parts := splits.get(form)) is not None:
+        return list(parts)
+    if not splittable(form):
         return []
-    key = (form, user_words)
-    parts = _compound_cache.get(key)
+    parts = _compound_cache.get((form, user_words))
     if parts is None:
-        parts = [q for p in _kiwi_split(kiwi_for(user_words), form) for q in (compound_parts(p, user_words) or [p])]
-        if len(_compound_cache) >= COMPOUND_CACHE:
-            _compound_cache.clear()
-        _compound_cache[key] = parts
+        found = best_split(kiwi_for(user_words).analyze(form, top_n=SPLIT_READINGS), form)
+        parts = [q for p in found for q in (compound_parts(p, user_words) or [p])]
+        remember_parts(form, user_words, parts)
     return list(parts)
 
 
-def _kiwi_split(kiwi, form: str) -> list[str]:
-    """Return the forms of Kiwi's best reading of form as two or more known nouns, or []."""
-    readings = kiwi.analyze(form, top_n=SPLIT_READINGS)
+def remember_parts(form: str, user_words: tuple, parts: list[str]) -> None:
+    """Keep a form's compound parts in the memo, which starts again when full."""
+    if len(_compound_cache) >= COMPOUND_CACHE:
+        _compound_cache.clear()
+    _compound_cache[form, user_words] = parts
+
+
+def best_split(readings: list, form: str) -> list[str]:
+    """Return the forms of the best of Kiwi's readings (analyze's top_n) of form as two or more known nouns, or []."""
     if not readings:
         return []
     best = readings[0][1]
@@ -288,31 +299,12 @@ def read_with_tokens(text: str, user_words: tuple = (), hanja: bool = True, by_w
     return found, tokens
 
 
-def morphemes_of_many(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
-    """Return morphemes(text) of every text, analysed together on Kiwi's worker threads."""
-    kiwi = kiwi_for(user_words)
-    normalised = [_normalize(text) for text in texts]
-    waiting: dict[str, list[int]] = {}  # each distinct normalised text Kiwi analyses, and the texts that are it
-    for i, (norm, _) in enumerate(normalised):
-        if len(norm) <= MAX_KIWI_CHARS and norm.strip():
-            waiting.setdefault(norm, []).append(i)
-    out: list[list[Morpheme]] = [[] for _ in texts]
-    # Kiwi's batch call yields each result as its worker threads finish it and keeps analysing the
-    # texts after it meanwhile, so picking the content morphemes of one text here (compound
-    # splitting included) overlaps with Kiwi's analysis of the next ones instead of following it.
-    for norm, found in zip(waiting, kiwi.tokenize(list(waiting))):
-        tokens = [(t.form, t.tag, t.start, t.end) for t in found]
-        for i in waiting[norm]:
-            out[i] = _content(texts[i], norm, normalised[i][1], tokens, user_words)
-    for i, (norm, back) in enumerate(normalised):
-        if norm not in waiting:
-            out[i] = _content(texts[i], norm, back, _kiwi_tokens(kiwi, norm), user_words)
-    return out
-
-
 def _content(text: str, norm: str, back: list[int] | None, tokens: list[tuple[str, str, int, int]],
-             user_words: tuple = (), hanja: bool = True) -> list[Morpheme]:
-    """Return the content morphemes among Kiwi's tokens of norm, with offsets into text (morphemes())."""
+             user_words: tuple = (), hanja: bool = True, splits: dict[str, list[str]] | None = None) -> list[Morpheme]:
+    """Return the content morphemes among Kiwi's tokens of norm, with offsets into text (morphemes()).
+
+    splits holds the compound parts of the forms a batch was found to hold (chaja.index.batches).
+    """
     out: list[Morpheme] = []
     pos = 0
     i = 0
@@ -333,12 +325,12 @@ def _content(text: str, norm: str, back: list[int] | None, tokens: list[tuple[st
         if tag == "SH" and hanja and (read := hanja_reading(form)):
             # The Hangul reading's parts at consecutive positions, the Hanja at the last one
             # (so a phrase the Hanja begins still matches): "經濟" is found by 경제.
-            read_parts = compound_parts(read, user_words) or [read]
+            read_parts = compound_parts(read, user_words, splits) or [read]
             out.append(Morpheme(form, pos + len(read_parts) - 1, start, end))
             out.extend(Morpheme(part, pos + n, start, end) for n, part in enumerate(read_parts))
             pos += len(read_parts)
             continue
-        parts = compound_parts(form, user_words) if tag.startswith("NN") and text[start:end] == form else ()
+        parts = compound_parts(form, user_words, splits) if tag.startswith("NN") and text[start:end] == form else ()
         if not parts:
             out.append(Morpheme(form, pos, start, end))
         # A long compound is indexed and queried as its parts at consecutive positions, so

@@ -1,6 +1,6 @@
 """The one write pipeline of rebuild and update: read, bound, analyse once, write Whoosh and the arrays, publish.
 
-Each text is analysed once (Kiwi's batch API, one batch ahead on a thread) and its morphemes are
+Each text is analysed once (Kiwi's batch API on one thread, the picking of content morphemes on another) and its morphemes are
 handed as values to the two writers: the stored spans in Whoosh and the search arrays.
 """
 
@@ -9,18 +9,24 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import analysis, arrays, schema, spans, store, vocabulary, wordcache
+from . import arrays, batches, schema, spans, store, vocabulary, wordcache
 from .analysis import Morpheme
 from .arrays_write import Collector
 from .article import Article, Skipped
 
 BATCH = 64  # articles analysed together by Kiwi's batch API
+# While a build runs, Python hands the GIL between threads every half millisecond instead of every
+# 5 ms: the thread that takes each of Kiwi's results, one at a time, otherwise waits up to 5 ms for
+# the picking and writing threads, and Kiwi's worker threads wait for it (2,000 articles: 81-88 s
+# against 92-96 s).
+SWITCH_SECONDS = 0.0005
 WRITER_MB = 256  # Whoosh's indexing pool; bounds memory whatever the corpus size
 # Segments stay as separate files: Whoosh copies a compound file's parts into memory for
 # every searcher it opens (hundreds of MB per searcher on a large index).
@@ -91,48 +97,90 @@ def write_error(root: Path, error: OSError, had_index: bool = True) -> BuildErro
                                                        if had_index else "no index was made"))
 
 
-def analyse(articles: list[Article], user_words: tuple = (), word_cache: bool = False) -> list[Analysed]:
-    """Analyse the articles' titles, headings and texts in one Kiwi batch (with word_cache, each distinct word once)."""
+def _texts(articles: list[Article]) -> list[str]:
+    """Return the texts analysed of each article: its title, then each section's heading and text."""
     texts = []
     for a in articles:
         texts.append(a.title)
         for s in a.sections:
             texts.extend((s.heading, s.text))
-    many = wordcache.morphemes_by_word if word_cache else analysis.morphemes_of_many
-    found = iter(many(texts, user_words))
+    return texts
+
+
+def _read(articles: list[Article], user_words: tuple, word_cache: bool) -> batches.Read | wordcache.ByWord:
+    """Have Kiwi read the articles' texts (with word_cache, each distinct word once)."""
+    return (wordcache.read_by_word if word_cache else batches.read_in_context)(_texts(articles), user_words)
+
+
+def _assembled(articles: list[Article], read: batches.Read | wordcache.ByWord) -> list[Analysed]:
+    """Return the articles with the content morphemes picked from what Kiwi read of them."""
+    found = iter(read.morphemes())
     return [Analysed(a, next(found), [(next(found), next(found)) for _ in a.sections]) for a in articles]
+
+
+def analyse(articles: list[Article], user_words: tuple = (), word_cache: bool = False) -> list[Analysed]:
+    """Analyse the articles' titles, headings and texts in one Kiwi batch (with word_cache, each distinct word once)."""
+    return _assembled(articles, _read(articles, user_words, word_cache))
+
+
+def _ahead(source: Iterable, work, name: str) -> Iterator:
+    """Yield work(item) of each item of source, computed on a thread of its own up to two items ahead."""
+    q: queue.Queue = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+    done = object()
+
+    def produce():
+        try:
+            for item in source:
+                q.put(work(item))
+        except BaseException as e:  # handed to the consumer, which re-raises it
+            failure.append(e)
+        finally:
+            q.put(done)
+
+    threading.Thread(target=produce, daemon=True, name=name).start()
+    while (result := q.get()) is not done:
+        yield result
+    if failure:
+        raise failure[0]
+
+
+def _batched(items: Iterable[Article | Skipped]) -> Iterator[list[Article | Skipped]]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple,
                      word_cache: bool = False) -> Iterator[list[Analysed | Skipped]]:
-    """Yield batches of read items with every article analysed, analysing one batch ahead on a thread."""
-    q: queue.Queue = queue.Queue(maxsize=2)
-    failure: list[BaseException] = []
+    """Yield batches of read items with every article analysed.
 
-    def ready(batch: list) -> list:
-        done = iter(analyse([a for a in batch if isinstance(a, Article)], user_words, word_cache))
+    Three threads, a batch apart: Kiwi reads a batch (its own worker threads doing the work), the
+    batch before it is picked (Python), and the caller writes the one before that. Picking used to
+    follow Kiwi on one thread, so Kiwi's threads stood idle while it ran. The GIL's switch interval is
+    SWITCH_SECONDS until the last batch is taken.
+    """
+
+    def read(batch: list) -> tuple:
+        articles = [a for a in batch if isinstance(a, Article)]
+        return batch, articles, _read(articles, user_words, word_cache)
+
+    def picked(job: tuple) -> list[Analysed | Skipped]:
+        batch, articles, kiwi_read = job
+        done = iter(_assembled(articles, kiwi_read))
         return [item if isinstance(item, Skipped) else next(done) for item in batch]
 
-    def produce():
-        try:
-            batch: list = []
-            for item in items:
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    q.put(ready(batch))
-                    batch = []
-            if batch:
-                q.put(ready(batch))
-        except BaseException as e:  # handed to the consumer, which re-raises it
-            failure.append(e)
-        finally:
-            q.put(None)
-
-    threading.Thread(target=produce, daemon=True, name="chaja-analyse").start()
-    while (batch := q.get()) is not None:
-        yield batch
-    if failure:
-        raise failure[0]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_SECONDS)
+    try:
+        yield from _ahead(_ahead(_batched(items), read, "chaja-kiwi"), picked, "chaja-pick")
+    finally:
+        sys.setswitchinterval(switch)
 
 
 def documents(analysed: Analysed, sha: str | None = None) -> Iterator[dict]:
@@ -210,13 +258,12 @@ class NewGeneration:
     def add(self, analysed: Analysed) -> int:
         """Write an analysed article's sections; return how many."""
         a = analysed.article
-        n = 0
-        for doc in documents(analysed):
+        docs = list(documents(analysed))
+        for doc in docs:
             self.writer.add_document(**doc)
-            n += 1
         self.collector.add(a.id, a.date, a.source, analysed.title, analysed.sections)
-        self.sections += n
-        return n
+        self.sections += len(docs)
+        return len(docs)
 
     def delete(self, article_id: str) -> None:
         """Remove an article of the base generation (before adding its new version, if any)."""

@@ -2,10 +2,10 @@
 
 An index setting (``word_cache``), kept in its arrays' manifest so an update analyses as its rebuild
 did. The text is NFKC-normalised as a whole (chaja.index.analysis), split on whitespace into words
-with their offsets, every distinct word of the batch not read before in the build is analysed once
-by Kiwi's batch API, and each occurrence gets its word's tokens shifted to where it stands. From there the content morphemes are
-picked by the same code as in-context analysis (numbers, compounds, Hanja, lone particles), so
-spans point into the original text exactly as they do there.
+with their offsets, and every distinct word of the batch not read before in the build is analysed
+once by Kiwi's batch API. Its content morphemes are picked once, alone, by the same code as
+in-context analysis (numbers, compounds, Hanja, lone particles), and each occurrence gets them
+shifted to where it stands, so spans point into the original text exactly as they do there.
 
 Kiwi reads a word alone a little differently from the word in its sentence (measured in the README):
 the cache is the default, and ``word_cache=False`` (`chaja index rebuild --in-context`) reads every
@@ -15,18 +15,19 @@ word in its sentence. Both backends read an index's texts and its queries the wa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
-from . import analysis
+from . import analysis, batches
 from .analysis import MAX_KIWI_CHARS, Morpheme
 
 Token = tuple[str, str, int, int]  # Kiwi's form, tag, start, end
 _WORD = re.compile(r"\S+")
 # A word's reading alone does not depend on the batch it comes in, so a build remembers the
-# readings of the words it has read (most words of the next batch): a memo, like analysis's
-# compounds, cleared when full. About 150 MB at its size.
+# readings of the words it has read (most words of the next batch), tokens and picked morphemes: a
+# memo, like analysis's compounds, cleared when full. About 250 MB at its size.
 READINGS = 300_000
-_readings: dict[tuple[tuple, str], list[Token]] = {}  # (user words, word) -> its tokens
+_readings: dict[tuple[tuple, str], Word] = {}  # (user words, word) -> its reading
 
 
 def words(norm: str) -> list[tuple[int, str]]:
@@ -51,70 +52,103 @@ def word_tokens(kiwi, norm: str) -> list[Token]:
 def _read(kiwi, distinct: list[str]) -> list[list[Token]]:
     """Return Kiwi's tokens of each word read alone (over-long words in pieces, as in-context analysis does)."""
     readings: list[list[Token]] = [[] for _ in distinct]
-    for i, found in _stream(kiwi, distinct):
-        readings[i] = found
+    long = [i for i, word in enumerate(distinct) if len(word) > MAX_KIWI_CHARS]
+    for i in long:
+        readings[i] = analysis._kiwi_tokens(kiwi, distinct[i])
+    short = [i for i, word in enumerate(distinct) if len(word) <= MAX_KIWI_CHARS]
+    for i, found in zip(short, batches.tokenize(kiwi, [distinct[i] for i in short])):
+        readings[i] = [(t.form, t.tag, t.start, t.end) for t in found]
     return readings
 
 
-def _stream(kiwi, distinct: list[str], user_words: tuple | None = None) -> Iterator[tuple[int, list[Token]]]:
-    """Yield (number, tokens) of each distinct word: the over-long and remembered ones first, then Kiwi's batch.
+class Word(NamedTuple):
+    """A word as a build reads it: Kiwi's tokens, and the content morphemes picked from them alone."""
 
-    Given the user words Kiwi was loaded with, the words read are kept in the memo (indexing; a
-    query's are not, so serving workers stay small).
-    """
-    batch = []
-    for i, word in enumerate(distinct):
-        if len(word) > MAX_KIWI_CHARS:
-            yield i, analysis._kiwi_tokens(kiwi, word)
-        elif user_words is not None and (known := _readings.get((user_words, word))) is not None:
-            yield i, known
-        else:
-            batch.append(i)
-    if batch:
-        for i, found in zip(batch, _tokenize(kiwi, [distinct[i] for i in batch])):
-            tokens = [(t.form, t.tag, t.start, t.end) for t in found]
-            if user_words is not None:
-                if len(_readings) >= READINGS:
-                    _readings.clear()
-                _readings[user_words, distinct[i]] = tokens
-            yield i, tokens
+    tokens: list[Token]
+    picked: list[tuple[str, int, int, int]]  # text, position, start, end within the word
+    positions: int  # how many positions the word's morphemes take
+    length: int
+    number_at_end: bool  # a counter in the next word, after one space, joins the number ("1만 명")
+    counter_first: bool
 
 
-def _tokenize(kiwi, texts: list[str]):
-    """Return Kiwi's tokens of each text: one batch call on its worker threads, or one call a text without them."""
-    if analysis._workers == 0:  # a Kiwi loaded without threads (chaja serve, before forking) refuses a batch
-        return (kiwi.tokenize(text) for text in texts)
-    return kiwi.tokenize(texts)
+def _word(word: str, tokens: list[Token], user_words: tuple, splits: dict[str, list[str]]) -> Word:
+    picked = [tuple(m) for m in analysis._content(word, word, None, tokens, user_words, splits=splits)]
+    return Word(tokens, picked, picked[-1][1] + 1 if picked else 0, len(word),
+                bool(tokens) and tokens[-1][1] in ("SN", "NR") and tokens[-1][3] == len(word),
+                bool(tokens) and tokens[0][1] == "NNB" and tokens[0][2] == 0)
 
 
-def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
-    """Return the content morphemes of every text as morphemes_of_many does, each distinct word analysed once.
+def _joined(norm: str, placed: list[tuple[int, int]], found: list[Word]) -> bool:
+    """Tell whether a number at a word's end takes the counter that starts the next word (analysis._number)."""
+    for (at, n), (after, m) in zip(placed, placed[1:]):
+        end = at + found[n].length
+        if found[n].number_at_end and found[m].counter_first and after == end + 1 and norm[end] == " ":
+            return True
+    return False
 
-    Kiwi's results come as its worker threads finish them; a text's morphemes are picked as soon as
-    every word it holds is read, so that work overlaps Kiwi's analysis of the words after it.
+
+class ByWord(NamedTuple):
+    """What Kiwi read of a batch of texts word by word (read_by_word)."""
+
+    texts: Sequence[str]
+    normalised: list[tuple[str, list[int] | None]]
+    placed: list[list[tuple[int, int]]]  # per text: (offset, word number) of each occurrence
+    found: list[Word]  # each distinct word
+    whole: list[bool]  # per text: picked as a whole (its original text differs from the normalised one, or a
+    # number and its counter stand in two words), not word by word
+    splits: dict[str, list[str]]  # the compound parts those texts need
+    user_words: tuple
+
+    def morphemes(self) -> list[list[Morpheme]]:
+        """Return the content morphemes of every text: each word's, placed where it stands."""
+        out = []
+        for text, (norm, back), placed, whole in zip(self.texts, self.normalised, self.placed, self.whole):
+            if whole:
+                tokens = [(form, tag, start + at, end + at) for at, n in placed
+                          for form, tag, start, end in self.found[n].tokens]
+                out.append(analysis._content(text, norm, back, tokens, self.user_words, splits=self.splits))
+                continue
+            picked: list[Morpheme] = []
+            add = picked.append
+            pos = 0
+            for at, n in placed:
+                word = self.found[n]
+                for term, p, start, end in word.picked:
+                    add(Morpheme(term, pos + p, start + at, end + at))
+                pos += word.positions
+            out.append(picked)
+        return out
+
+
+def read_by_word(texts: Sequence[str], user_words: tuple = ()) -> ByWord:
+    """Read each distinct word of the texts once, the words of earlier batches from the build's memo.
+
+    The words new to the build are read in one Kiwi batch, their compounds split in another
+    (chaja.index.batches.presplit), and their content morphemes picked once, alone: a word reads
+    the same wherever it stands, except where the text's normalisation moved offsets or a number
+    takes the next word's counter, and those few texts are picked whole.
     """
     kiwi = analysis.kiwi_for(user_words)
     normalised = [analysis._normalize(text) for text in texts]
     number: dict[str, int] = {}
-    placed: list[list[tuple[int, int]]] = []  # per text, (offset, word number) of each occurrence
-    needs: list[int] = []  # per text, how many distinct words (by number) must be read before it
-    for norm, _ in normalised:
-        placed.append([(at, number.setdefault(w, len(number))) for at, w in words(norm)])
-        needs.append(len(number))
-    readings: list[list[Token] | None] = [None] * len(number)
-    out: list[list[Morpheme]] = [[] for _ in texts]
-    ready = 0  # words 0..ready-1 are all read
-    next_text = 0
-    for i, found in _stream(kiwi, list(number), user_words):
-        readings[i] = found
-        while ready < len(readings) and readings[ready] is not None:
-            ready += 1
-        while next_text < len(texts) and needs[next_text] <= ready:
-            norm, back = normalised[next_text]
-            tokens = _placed(norm, readings, placed[next_text])
-            out[next_text] = analysis._content(texts[next_text], norm, back, tokens, user_words)
-            next_text += 1
-    for i in range(next_text, len(texts)):  # texts without words (empty or only spaces)
-        norm, back = normalised[i]
-        out[i] = analysis._content(texts[i], norm, back, _placed(norm, readings, placed[i]), user_words)
-    return out
+    placed = [[(at, number.setdefault(w, len(number))) for at, w in words(norm)] for norm, _ in normalised]
+    found: list[Word | None] = [_readings.get((user_words, w)) for w in number]
+    new = [w for w, i in number.items() if found[i] is None]
+    tokens = _read(kiwi, new)
+    splits = batches.presplit(batches.candidates(tokens), user_words)
+    for w, read in zip(new, tokens):
+        found[number[w]] = word = _word(w, read, user_words, splits)
+        if len(_readings) >= READINGS:
+            _readings.clear()
+        _readings[user_words, w] = word
+    whole = [back is not None or _joined(norm, p, found) for (norm, back), p in zip(normalised, placed)]
+    if any(whole):
+        splits = batches.presplit(batches.candidates(found[n].tokens for p, w in zip(placed, whole) if w
+                                                     for _, n in p), user_words)
+    return ByWord(texts, normalised, placed, found, whole, splits, user_words)
+
+
+def morphemes_by_word(texts: Sequence[str], user_words: tuple = ()) -> list[list[Morpheme]]:
+    """Return the content morphemes of every text as morphemes_of_many does, each distinct word analysed once."""
+    return read_by_word(texts, user_words).morphemes()

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chaja.index import analysis, spans
-from chaja.index.analysis import Morpheme, korean_analyzer, morphemes, morphemes_of_many, read_user_dictionary
+from chaja.index.analysis import Morpheme, korean_analyzer, morphemes, read_user_dictionary
+from chaja.index.batches import morphemes_of_many, presplit
 
 
 def tokens(text, user_words=()):
@@ -195,3 +196,19 @@ def test_a_long_noun_is_indexed_as_the_real_words_in_it(compound, parts):
     got = tokens(compound + "의 발표")
     assert got[:-1] == [(p, i, compound.index(p), compound.index(p) + len(p)) for i, p in enumerate(parts)]
     assert got[-1][0] == "발표"
+
+
+def test_compounds_split_in_kiwi_batches_are_split_as_one_call_each_splits_them():
+    forms = ["한국농수산식품유통공사", "과학기술정보통신부", "동계청소년올림픽", "한국은행", "청소년", "농수산", "국회의원",
+             "한국은행", "협력", "AI반도체", "經濟"]
+    analysis._compound_cache.clear()
+    one_call_each = {form: analysis.compound_parts(form) for form in forms}
+    analysis._compound_cache.clear()
+    found = presplit(forms)  # a round of batch calls for the forms, another for their long parts (통신부 ...)
+    assert {form: found[form] for form in forms if analysis.splittable(form)} == {
+        form: parts for form, parts in one_call_each.items() if analysis.splittable(form)}
+    assert (found["통신부"], found["올림픽"]) == (["통신", "부"], [])  # the parts split on the way are returned too
+    assert found["과학기술정보통신부"] == ["과학", "기술", "정보", "통신", "부"]
+    assert (found["청소년"], found["농수산"], found["한국은행"]) == ([], [], ["한국", "은행"])
+    assert "협력" not in found and "AI반도체" not in found  # too short, or not all Hangul: never split
+    assert analysis._compound_cache[("동계청소년올림픽", ())] == ["동계", "청소년", "올림픽"]  # remembered for the next batch

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from chaja.index import arrays, store
-from chaja.index.analysis import morphemes
+from chaja.index.analysis import morphemes, read_with_tokens
 from chaja.index.builder import rebuild
 from chaja.index.update import update
 from chaja.index.wordcache import morphemes_by_word, word_tokens, words
@@ -220,6 +220,22 @@ def test_an_opensearch_load_from_an_index_takes_its_analysis_setting_and_refuses
                                        "--from-index", str(cached_index), option])
     assert (result.exit_code, result.output) == (
         2, f"Error: --from-index takes the articles and their analysis from the index folder; leave out {option}\n")
+
+
+def test_each_word_is_picked_once_alone_and_placed_where_it_stands_as_the_whole_text_would_be():
+    from chaja.index.wordcache import read_by_word
+
+    texts = ["인구는 1만명이다. 인구는 1만 명이다.", "올해 100 명이 3.5% 늘었다", "經濟 성장과 한국농수산식품유통공사의 발표",
+             "은 는 김장은 은", unicodedata.normalize("NFD", "국회의원 선거의 국회의원"), "2019년 국회의원 선거", "", "  "]
+    read = read_by_word(texts)
+    # picked whole: a number taking the next word's counter (1만 명, 100 명), and a text normalisation changed
+    assert read.whole == [True, True, False, False, True, False, False, False]
+    assert read.morphemes() == [read_with_tokens(text, by_word=True)[0] for text in texts]
+    assert [(m.text, m.pos) for m in read.morphemes()[0]] == [
+        ("인구", 0), ("1", 1), ("1만", 1), ("1만명", 1), ("인구", 2), ("1", 3), ("1만", 3), ("1만명", 3)]
+    assert [(m.text, m.pos, m.start, m.end) for m in read.morphemes()[2]] == [
+        ("經濟", 0, 0, 2), ("경제", 0, 0, 2), ("성장", 1, 3, 5), ("한국", 2, 7, 9), ("농수산", 3, 9, 12),
+        ("식품", 4, 12, 14), ("유통", 5, 14, 16), ("공사", 6, 16, 18), ("발표", 7, 20, 22)]
 
 
 def test_a_build_reads_each_word_once_and_alike_in_later_batches(monkeypatch):

@@ -6,7 +6,7 @@ The whole rebuild's CPU seconds with and without the cache: tests/benchmarks/ind
 Batches are formed as the write pipeline forms them (chaja.index.pipeline.BATCH articles: each title,
 heading and section text). For each batch it measures Kiwi alone, in CPU seconds of this process (every
 thread): kiwi.tokenize of the batch's texts against kiwi.tokenize of the batch's distinct words. Of chaja's
-content morphemes (analysis.morphemes_of_many against wordcache.morphemes_by_word) it counts those that
+content morphemes (chaja.index.batches.morphemes_of_many against wordcache.morphemes_by_word) it counts those that
 differ: an in-context morpheme (term, start, end) the cache does not produce at the same place
 ("missing"), and one the cache produces that in-context analysis does not ("extra"), as shares of the
 in-context morphemes and of the cache's; and the same for the distinct terms of each text.
@@ -29,6 +29,7 @@ from indexing import texts  # noqa: E402
 from quality import RESULTS, kowiki, machine, print_machine  # noqa: E402
 
 from chaja.index import analysis, wordcache  # noqa: E402
+from chaja.index.batches import morphemes_of_many  # noqa: E402
 from chaja.index.pipeline import BATCH  # noqa: E402
 
 
@@ -83,7 +84,7 @@ def main() -> None:
         words, distinct = words + len(occurrences), distinct + len(unique)
         seconds, _ = timed(lambda: sum(len(r) for r in kiwi.tokenize(unique)))
         kiwi_words += seconds
-        counts.update(differ(analysis.morphemes_of_many(texts_), wordcache.morphemes_by_word(texts_)))
+        counts.update(differ(morphemes_of_many(texts_), wordcache.morphemes_by_word(texts_)))
     result = {
         "articles": args.articles, "batches": len(work), "words": words, "distinct_words_per_batch": distinct,
         "kiwi_cpu_context": round(kiwi_context, 2), "kiwi_cpu_words": round(kiwi_words, 2),
