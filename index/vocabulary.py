@@ -80,15 +80,40 @@ def _words(text: str, encoded) -> set[str]:
     return out
 
 
+class Tally:
+    """How many articles hold each word, and each title, counted article by article."""
+
+    def __init__(self):
+        self.words: Counter = Counter()
+        self.titles: dict[str, str] = {}
+
+    def add(self, article: str, sections: list[dict]) -> None:
+        """Count an article from the stored fields of its sections (the documents the write pipeline adds)."""
+        found: set[str] = set()
+        for f in sections:
+            for name, encoded in zip(schema.SEARCHED, f[schema.SPANS]):
+                found |= _words(f.get(name) or "", encoded)
+            self.titles[article] = f[schema.TITLE]
+        self.words.update(found)
+
+    def counts(self) -> tuple[Counter, Counter]:
+        """Return the word counts (without words of one article on a large collection) and the title counts."""
+        word_counts = self.words
+        if len(self.titles) >= RARE_FROM:
+            word_counts = Counter({w: c for w, c in word_counts.items() if c > 1})
+        titles = (t.strip() for t in self.titles.values())
+        return word_counts, Counter(t for t in titles if t and len(t) <= MAX_TITLE)
+
+
 def collect(ix) -> tuple[Counter, Counter]:
     """Return how many articles hold each word, and each title, reading the index's stored fields.
 
     The documents are read article by article (the article column tells each one's), so only
     one article's words are held at a time, whatever the index's size: in the order they were
-    written when each article's sections stand together, as the write pipeline adds them.
+    written when each article's sections stand together, as the write pipeline adds them. A
+    rebuild counts as it writes instead (Tally), and publishing reads nothing back.
     """
-    word_counts: Counter = Counter()
-    titles: dict[str, str] = {}
+    tally = Tally()
     with ix.reader() as reader:
         article_of = list(reader.column_reader(schema.ARTICLE))
         docs = list(reader.all_doc_ids())
@@ -96,27 +121,25 @@ def collect(ix) -> tuple[Counter, Counter]:
         together = len(runs) == len(set(runs))
         items = reader.iter_docs() if together else \
             ((d, reader.stored_fields(d)) for d in sorted(docs, key=article_of.__getitem__))
-        current, found = None, set()
+        current, sections = None, []
         for d, f in items:
             if article_of[d] != current:
-                word_counts.update(found)
-                current, found = article_of[d], set()
-            for name, encoded in zip(schema.SEARCHED, f[schema.SPANS]):
-                found |= _words(f.get(name) or "", encoded)
-            titles[current] = f[schema.TITLE]
-        word_counts.update(found)
-    if len(titles) >= RARE_FROM:
-        word_counts = Counter({w: c for w, c in word_counts.items() if c > 1})
-    title_counts = Counter(t.strip() for t in titles.values() if t.strip() and len(t.strip()) <= MAX_TITLE)
-    return word_counts, title_counts
+                if sections:
+                    tally.add(current, sections)
+                current, sections = article_of[d], []
+            sections.append(f)
+        if sections:
+            tally.add(current, sections)
+    return tally.counts()
 
 
 def build(word_counts: Counter, title_counts: Counter) -> Vocabulary:
     """Return the vocabulary arrays of these words and titles."""
     from chaja.search.jamo import initials, keystrokes
 
-    entries = [(w, c, TERM) for w, c in word_counts.items()] + [(t, c, TITLE) for t, c in title_counts.items()
-                                                               if t not in word_counts]
+    # in text order, so the same articles give the same files whatever order a set gave their words in
+    entries = [(w, c, TERM) for w, c in sorted(word_counts.items())] + \
+        [(t, c, TITLE) for t, c in sorted(title_counts.items()) if t not in word_counts]
     encoded = [e[0].encode("utf-8") for e in entries]
     offsets = np.zeros(len(entries) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
@@ -135,9 +158,12 @@ def build(word_counts: Counter, title_counts: Counter) -> Vocabulary:
     )
 
 
-def write(build_dir: str | os.PathLike, ix) -> Vocabulary:
-    """Write the vocabulary of a finished Whoosh index into its build folder; called just before publishing."""
-    vocabulary = build(*collect(ix))
+def write(build_dir: str | os.PathLike, ix, tally: Tally | None = None) -> Vocabulary:
+    """Write the vocabulary of a finished Whoosh index into its build folder; called just before publishing.
+
+    Given the tally of every article written (a rebuild), it is not read back from the index.
+    """
+    vocabulary = build(*(tally.counts() if tally is not None else collect(ix)))
     folder = Path(build_dir)
     for name, value in zip(FILES, vars(vocabulary).values()):
         path = folder / f"{PREFIX}{name}.npy"
