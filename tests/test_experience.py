@@ -135,6 +135,27 @@ def test_vocabulary_arrays_are_sorted_and_memory_mapped(corpus_index: Path) -> N
         f"{vocabulary.PREFIX}*")) < 100_000  # a fraction of the index (the sample corpus: 780 kB)
 
 
+
+def test_a_rebuild_counts_as_it_writes_what_reading_its_index_back_counts(corpus_index: Path, tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    from chaja.index import store
+    from chaja.index.builder import rebuild
+
+    generation = store.require(corpus_index).path
+    written = vocabulary.read(generation)
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        read_back = vocabulary.build(*vocabulary.collect(ix))  # what an update does
+    finally:
+        ix.close()
+    assert all(np.array_equal(a, b) for a, b in zip(vars(written).values(), vars(read_back).values()))
+    assert len(written) > 500 and written.entry(0) < written.entry(1)  # entries in text order
+    rebuild([CORPUS], tmp_path / "again")  # the same articles give the same files
+    again = store.require(tmp_path / "again").path
+    assert {p.name: p.read_bytes() for p in again.glob(f"{vocabulary.PREFIX}*")} == \
+        {p.name: p.read_bytes() for p in generation.glob(f"{vocabulary.PREFIX}*")}
+
 # -- the JSON API, the page and the CLI ------------------------------------------------------------
 
 def test_api_suggest(client) -> None:
