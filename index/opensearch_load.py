@@ -23,7 +23,7 @@ from .article import Article, Skipped
 from .analysis import Morpheme
 from .builder import BuildReport
 from .counts import skipped_summary
-from .pipeline import Analysed, BuildError, analysed_batches, bounded_items, digest, duplicate
+from .pipeline import Analysed, BuildError, analysed_batches, bounded_items, chunked, digest, duplicate
 from .readers import read_paths
 from .store import IndexUnavailable
 from .update import UpdateReport, _id_roots, _under
@@ -101,17 +101,7 @@ def _load(es, loc: osx.Location, index: str, actions: Iterable[dict]) -> None:
     """Bulk-load actions in bounded chunks; 429 is retried by the helper, 5xx and lost nodes here."""
     from opensearchpy import helpers
 
-    def chunks() -> Iterator[list[dict]]:
-        chunk: list[dict] = []
-        for action in actions:
-            chunk.append(action)
-            if len(chunk) >= CHUNK:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    for chunk in chunks():
+    for chunk in chunked(actions, CHUNK):
         # A chunk is sent again whole after a failure: documents have fixed ids, so that is safe.
         def send():
             _check_shards(es, index)

@@ -145,15 +145,16 @@ def _ahead(source: Iterable, work, name: str) -> Iterator:
         raise failure[0]
 
 
-def _batched(items: Iterable[Article | Skipped]) -> Iterator[list[Article | Skipped]]:
-    batch: list = []
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    """Yield the items in lists of size (the last one shorter)."""
+    chunk: list = []
     for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple,
@@ -178,7 +179,7 @@ def analysed_batches(items: Iterable[Article | Skipped], user_words: tuple,
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_SECONDS)
     try:
-        yield from _ahead(_ahead(_batched(items), read, "chaja-kiwi"), picked, "chaja-pick")
+        yield from _ahead(_ahead(chunked(items, BATCH), read, "chaja-kiwi"), picked, "chaja-pick")
     finally:
         sys.setswitchinterval(switch)
 
