@@ -10,6 +10,11 @@ chaja >= 90% of bare Kiwi's articles/s. Each child also reports the CPU seconds 
 compare where wall seconds do not: on a shared machine, or to tell CPU cost from idle cores.
 
 Run: python tests/benchmarks/indexing.py [--sizes 1000,10000,60000] [--keep] [--word-cache]
+     python tests/benchmarks/indexing.py --sizes 2000 --alternate 3   (bare Kiwi and the rebuild, taking turns)
+
+On a machine whose speed drifts (the same build's time varied by a third here), only runs that take
+turns compare: --alternate N runs bare Kiwi and the default rebuild (word cache) N times each, one after
+the other, and prints the rebuild's articles/s over Kiwi's, pair by pair and on the means.
 """
 
 from __future__ import annotations
@@ -128,6 +133,27 @@ def bench(n: int, use_nori: bool, keep: bool, word_cache: bool = False) -> dict:
     return row
 
 
+def alternate(n: int, rounds: int) -> dict:
+    """Run bare Kiwi and the word-cache rebuild on the first n kowiki articles, taking turns, rounds times."""
+    paths = kowiki_paths(n)
+    runs: dict[str, list[dict]] = {"kiwi": [], "chaja-cache": []}
+    for i in range(rounds):
+        for kind in runs:
+            index = Path(tempfile.mkdtemp(prefix="chaja-idx-", dir=BENCH_DIR))
+            shutil.rmtree(index)
+            r = run_child(kind, paths, index)
+            shutil.rmtree(index, ignore_errors=True)
+            runs[kind].append({"articles_per_s": round(r["articles"] / r["seconds"], 2), "seconds": round(r["seconds"], 1),
+                               "cpu_seconds": round(r["cpu_seconds"], 1), "peak_mb": round(r["peak_mb"])})
+            print(f"  {n:,} articles, round {i + 1}: {kind:11} {runs[kind][-1]}", flush=True)
+    pairs = [c["articles_per_s"] / k["articles_per_s"] for k, c in zip(runs["kiwi"], runs["chaja-cache"])]
+    means = {kind: sum(r["articles_per_s"] for r in rs) / rounds for kind, rs in runs.items()}
+    ratio = means["chaja-cache"] / means["kiwi"]
+    print(f"{n:,} articles: the rebuild at {ratio:.0%} of bare Kiwi's articles/s on the means "
+          f"({min(pairs):.0%}-{max(pairs):.0%} pair by pair); target 90%: {'PASS' if ratio >= 0.9 else 'FAIL'}")
+    return {"articles": n, "runs": runs, "pairs": [round(p, 3) for p in pairs], "cache_over_kiwi": round(ratio, 3)}
+
+
 def print_table(rows: list[dict]) -> None:
     cols = [("chaja", "chaja"), ("chaja-cache", "chaja word cache"), ("nori", "Lucene-nori"), ("kiwi", "Kiwi only")]
     print(f"{'articles':>8} {'text MB':>8} | " + " | ".join(f"{name:^33}" for k, name in cols) + " | chaja/nori")
@@ -168,9 +194,10 @@ def main() -> None:
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
     ap.add_argument("--keep", action="store_true", help=f"keep the chaja indexes as {BENCH_DIR}/index-kowiki-N "
                     "(-cache: with the word cache)")
-    ap.add_argument("--out", type=Path, default=RESULTS / "indexing.json",
-                    help="JSON file to write (default %(default)s)")
+    ap.add_argument("--out", type=Path, help=f"JSON file to write (default {RESULTS / 'indexing.json'}, with "
+                    "--alternate indexing-alternated.json)")
     ap.add_argument("--word-cache", action="store_true", help="also rebuild with the analysis cache (word_cache=True)")
+    ap.add_argument("--alternate", type=int, metavar="N", help="only bare Kiwi and the rebuild, taking turns N times")
     ap.add_argument("--child", choices=("chaja", "chaja-cache", "nori", "kiwi"), help=argparse.SUPPRESS)
     ap.add_argument("--index", help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
@@ -187,12 +214,20 @@ def main() -> None:
     if reason:
         print(f"Lucene-nori: not available ({reason})")
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if args.alternate:
+        out = [alternate(n, args.alternate) for n in sizes]
+        args.out = args.out or RESULTS / "indexing-alternated.json"
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"machine": info, "alternated": out}, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"wrote {args.out}")
+        return
     rows = []
     for n in sizes:
         rows.append(bench(n, reason is None, args.keep, args.word_cache))
     print_table(rows)
     for line in verdicts(rows):
         print(line)
+    args.out = args.out or RESULTS / "indexing.json"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"machine": info, "nori": reason or "ok", "rows": rows, "verdicts": verdicts(rows)},
                                    ensure_ascii=False, indent=2), encoding="utf-8")
