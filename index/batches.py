@@ -37,11 +37,32 @@ class Read(NamedTuple):
         return pick(self)
 
 
-def tokenize(kiwi, texts: list[str]):
-    """Return Kiwi's tokens of each text: one batch call on its worker threads, or one call a text without them."""
+def _batch(analyse, texts: list[str], **options):
+    """Return analyse(texts): one batch call on Kiwi's worker threads, or one call a text without them."""
     if analysis._workers == 0:  # a Kiwi loaded without threads (chaja serve, before forking) refuses a batch
-        return (kiwi.tokenize(text) for text in texts)
-    return kiwi.tokenize(texts)
+        return (analyse(text, **options) for text in texts)
+    return analyse(texts, **options)
+
+
+def read_each(kiwi, texts: list[str]) -> list[list[Token]]:
+    """Return Kiwi's tokens of each text, in one batch (over-long texts in pieces beside it, as morphemes() reads them)."""
+    readings: list[list[Token]] = [[] for _ in texts]
+    short = []
+    for i, text in enumerate(texts):
+        if len(text) > MAX_KIWI_CHARS:
+            readings[i] = analysis._kiwi_tokens(kiwi, text)
+        else:
+            short.append(i)
+    for i, found in zip(short, _batch(kiwi.tokenize, [texts[i] for i in short])):
+        readings[i] = [(t.form, t.tag, t.start, t.end) for t in found]
+    return readings
+
+
+def placed_tokens(readings: Sequence[list[Token]], placed: list[tuple[int, int]]) -> list[Token]:
+    """Return a text's tokens from the readings of its pieces, each shifted to the offset its piece stands at."""
+    if len(placed) == 1 and placed[0][0] == 0:
+        return readings[placed[0][1]]
+    return [(form, tag, start + at, end + at) for at, n in placed for form, tag, start, end in readings[n]]
 
 
 def read_in_context(texts: Sequence[str], user_words: tuple = ()) -> Read:
@@ -50,14 +71,7 @@ def read_in_context(texts: Sequence[str], user_words: tuple = ()) -> Read:
     normalised = [analysis._normalize(text) for text in texts]
     number: dict[str, int] = {}
     placed = [[(0, number.setdefault(norm, len(number)))] if norm.strip() else [] for norm, _ in normalised]
-    distinct = list(number)
-    readings: list[list[Token] | None] = [None] * len(distinct)
-    short = [i for i, norm in enumerate(distinct) if len(norm) <= MAX_KIWI_CHARS]
-    for i, found in zip(short, tokenize(kiwi, [distinct[i] for i in short])):
-        readings[i] = [(t.form, t.tag, t.start, t.end) for t in found]
-    for i, norm in enumerate(distinct):
-        if readings[i] is None:
-            readings[i] = analysis._kiwi_tokens(kiwi, norm)
+    readings = read_each(kiwi, list(number))
     return Read(texts, normalised, placed, readings, presplit(candidates(readings), user_words), user_words)
 
 
@@ -89,10 +103,8 @@ def presplit(forms: Iterable[str], user_words: tuple = ()) -> dict[str, list[str
                 known[form] = parts
             elif form not in best:
                 ask.append(form)
-        results = (kiwi.analyze(form, top_n=analysis.SPLIT_READINGS) for form in ask) if analysis._workers == 0 \
-            else kiwi.analyze(ask, top_n=analysis.SPLIT_READINGS)
         more = []
-        for form, readings in zip(ask, results):
+        for form, readings in zip(ask, _batch(kiwi.analyze, ask, top_n=analysis.SPLIT_READINGS)):
             best[form] = analysis.best_split(readings, form)
             more.extend(p for p in best[form] if analysis.splittable(p) and p not in best and p not in known)
         todo = list(dict.fromkeys(more))
@@ -113,10 +125,7 @@ def pick(read: Read) -> list[list[Morpheme]]:
     """Return the content morphemes of every text of a batch from what Kiwi read of it."""
     out = []
     for text, (norm, back), placed in zip(read.texts, read.normalised, read.placed):
-        if len(placed) == 1 and placed[0][0] == 0:
-            tokens = read.readings[placed[0][1]]
-        else:
-            tokens = [(form, tag, start + at, end + at) for at, n in placed for form, tag, start, end in read.readings[n]]
+        tokens = placed_tokens(read.readings, placed)
         out.append(analysis._content(text, norm, back, tokens, read.user_words, splits=read.splits))
     return out
 

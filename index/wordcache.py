@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from . import analysis, batches
-from .analysis import MAX_KIWI_CHARS, Morpheme
+from .analysis import Morpheme
 
 Token = tuple[str, str, int, int]  # Kiwi's form, tag, start, end
 _WORD = re.compile(r"\S+")
@@ -35,30 +35,11 @@ def words(norm: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _WORD.finditer(norm)]
 
 
-def _placed(norm: str, readings: Sequence[list[Token] | None], ids: list[tuple[int, int]]) -> list[Token]:
-    """Return the tokens of a text from its words' readings, each shifted to where its occurrence stands."""
-    return [(form, tag, start + at, end + at) for at, word in ids for form, tag, start, end in readings[word]]
-
-
 def word_tokens(kiwi, norm: str) -> list[Token]:
     """Return the tokens of one normalised text (a query) read word by word, as an index with the cache reads it."""
     found = words(norm)
-    distinct = list(dict.fromkeys(w for _, w in found))
-    number = {w: i for i, w in enumerate(distinct)}
-    readings = _read(kiwi, distinct)
-    return _placed(norm, readings, [(at, number[w]) for at, w in found])
-
-
-def _read(kiwi, distinct: list[str]) -> list[list[Token]]:
-    """Return Kiwi's tokens of each word read alone (over-long words in pieces, as in-context analysis does)."""
-    readings: list[list[Token]] = [[] for _ in distinct]
-    long = [i for i, word in enumerate(distinct) if len(word) > MAX_KIWI_CHARS]
-    for i in long:
-        readings[i] = analysis._kiwi_tokens(kiwi, distinct[i])
-    short = [i for i, word in enumerate(distinct) if len(word) <= MAX_KIWI_CHARS]
-    for i, found in zip(short, batches.tokenize(kiwi, [distinct[i] for i in short])):
-        readings[i] = [(t.form, t.tag, t.start, t.end) for t in found]
-    return readings
+    number = {w: i for i, w in enumerate(dict.fromkeys(w for _, w in found))}
+    return batches.placed_tokens(batches.read_each(kiwi, list(number)), [(at, number[w]) for at, w in found])
 
 
 class Word(NamedTuple):
@@ -103,10 +84,10 @@ class ByWord(NamedTuple):
     def morphemes(self) -> list[list[Morpheme]]:
         """Return the content morphemes of every text: each word's, placed where it stands."""
         out = []
+        tokens_of = [word.tokens for word in self.found] if any(self.whole) else []
         for text, (norm, back), placed, whole in zip(self.texts, self.normalised, self.placed, self.whole):
             if whole:
-                tokens = [(form, tag, start + at, end + at) for at, n in placed
-                          for form, tag, start, end in self.found[n].tokens]
+                tokens = batches.placed_tokens(tokens_of, placed)
                 out.append(analysis._content(text, norm, back, tokens, self.user_words, splits=self.splits))
                 continue
             picked: list[Morpheme] = []
@@ -135,7 +116,7 @@ def read_by_word(texts: Sequence[str], user_words: tuple = ()) -> ByWord:
     placed = [[(at, number.setdefault(w, len(number))) for at, w in words(norm)] for norm, _ in normalised]
     found: list[Word | None] = [_readings.get((user_words, w)) for w in number]
     new = [w for w, i in number.items() if found[i] is None]
-    tokens = _read(kiwi, new)
+    tokens = batches.read_each(kiwi, new)
     splits = batches.presplit(batches.candidates(tokens), user_words)
     for w, read in zip(new, tokens):
         found[number[w]] = word = _word(w, read, user_words, splits)
