@@ -21,12 +21,12 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from chaja.index import opensearch as osx
-from chaja.index import opensearch_load, schema
+from chaja.index import opensearch_docs, opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
 from . import backoff, context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
-from .opensearch_query import clause_query, coordinated, terms_of
+from .opensearch_query import clause_query, coordinated, listed, terms_of
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
@@ -39,7 +39,7 @@ DF_PAIRS = 3_000  # (field, term) document frequencies asked in one request
 PARTIAL_SCALE = 2.0 ** -40
 
 
-_token = opensearch_load.token
+_token = opensearch_docs.token
 
 
 class Serving(NamedTuple):
@@ -182,14 +182,14 @@ class OpenSearchEngine(Engine):
             first = (page - 1) * size
             found = [(src, score / PARTIAL_SCALE if first + i >= partial_from else score)
                      for i, (src, score) in enumerate(found)]
-        stored = [opensearch_load.stored_fields(src) for src, _ in found]
+        stored = [opensearch_docs.stored_fields(src) for src, _ in found]
         hits = [hit_of(f, score, parsed.marks) for f, (_, score) in zip(stored, found)]
         if group == "article":  # a hit that is the same story as a better one is folded into it, as embedded
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
         # the facets count what the list holds: every word, or (keywords listing partial matches, a relaxed
         # or a long query) what may stand for some of them
         strict = n <= STRICT_WORDS and not relaxed and not tiered
-        matching = ({"bool": {"filter": [clause_query(c) for c in clauses]}} if strict else self._listed(parsed)
+        matching = ({"bool": {"filter": [clause_query(c) for c in clauses]}} if strict else listed(parsed)
                     if n else {"match_all": {}})
         counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges)
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(serving, text)) if not total else None
@@ -216,16 +216,6 @@ class OpenSearchEngine(Engine):
                 must_not.append({"terms": {schema.ARTICLE: [b["key"] for b in buckets]}})
         return {"filter": filter_, "must_not": must_not}
 
-    @staticmethod
-    def _listed(parsed: Parsed) -> dict:
-        """Return the filter of the sections a partial list holds: every clause, or partial.eligible's."""
-        every = {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}
-        if not parsed.carrying:
-            return every
-        some = {"bool": {"should": [clause_query(c) for c in parsed.carrying], "minimum_should_match": 1}}
-        eligible = {"bool": {"filter": [some] + [clause_query(c) for c in partial.required(parsed)]}}
-        return {"bool": {"should": [every, eligible], "minimum_should_match": 1}}
-
     def _coordinated(self, parsed: Parsed, filters: dict) -> dict:
         """Return the query matching any clause, coordinated by the idf-weighted share matched.
 
@@ -234,7 +224,7 @@ class OpenSearchEngine(Engine):
         """
         filter_ = list(filters["filter"])
         if len(parsed.carrying) < len(parsed.clauses) or partial.required(parsed):
-            filter_.append(self._listed(parsed))
+            filter_.append(listed(parsed))
         base = {"bool": {"should": [clause_query(c) for c in parsed.clauses], "minimum_should_match": 1,
                          "filter": filter_, "must_not": filters["must_not"]}}
         return coordinated(parsed.clauses, self._weights(parsed.clauses), base)
@@ -323,7 +313,7 @@ class OpenSearchEngine(Engine):
         if not hits:
             return None
         marks = self._parse(serving, query or "").marks
-        return article_view(article_id, [opensearch_load.stored_fields(h["_source"]) for h in hits], marks)
+        return article_view(article_id, [opensearch_docs.stored_fields(h["_source"]) for h in hits], marks)
 
     def vocabulary(self) -> None:
         """Return None: the cluster keeps no vocabulary, so there are no completions or word corrections."""
@@ -338,7 +328,7 @@ class OpenSearchEngine(Engine):
         own = self._search(body)["hits"]["hits"]
         if not own:
             return None
-        counts = related.term_counts([opensearch_load.stored_fields(h["_source"]) for h in own])
+        counts = related.term_counts([opensearch_docs.stored_fields(h["_source"]) for h in own])
         df, n = self._document_frequencies(sorted(counts))
         weighted = []
         for term, tf in counts.items():  # as chaja.search.related.distinctive
@@ -353,7 +343,7 @@ class OpenSearchEngine(Engine):
         response = self._page(query, page=1, size=size, by_date=False, group="article")
         out = []
         for src, score in self._found(response):
-            f = opensearch_load.stored_fields(src)
+            f = opensearch_docs.stored_fields(src)
             out.append(related.Related(f[schema.ARTICLE], f[schema.TITLE], f.get(schema.URL), f.get(schema.DATE),
                                        f.get(schema.SOURCE), round(float(score), 4)))
         return out

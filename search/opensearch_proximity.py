@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chaja.index import opensearch as osx
-from chaja.index import opensearch_load, schema
+from chaja.index import opensearch_docs, schema
 
 from . import proximity
 from .query import Clause
@@ -27,7 +27,7 @@ def occurrences(texts: Sequence[str], clauses: Sequence[Clause], df: Callable[[s
     for c, clause in enumerate(clauses[: proximity.MAX_CLAUSES]):
         for term in proximity.terms_of(clause, df):
             if df(term) <= max_df:
-                by_token.setdefault(opensearch_load.token(term), []).append(c)
+                by_token.setdefault(opensearch_docs.token(term), []).append(c)
     doc, pos, clause_of = [], [], []
     for d, text in enumerate(texts):
         for p, readings in enumerate(text.split(" ") if text else ()):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from chaja.index import opensearch_load
+from chaja.index import opensearch_docs
 
-from . import scoring
-from .query import Clause
+from . import partial, scoring
+from .query import Clause, Parsed
 
-_token = opensearch_load.token
+_token = opensearch_docs.token
 
 
 def terms_of(clauses: list[Clause] | tuple[Clause, ...]) -> list[str]:
@@ -47,3 +47,13 @@ def coordinated(clauses: list[Clause], weights: list[float], base: dict) -> dict
     for _ in range(2):  # share * share: one multiplication per nesting
         query = {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
     return query
+
+
+def listed(parsed: Parsed) -> dict:
+    """Return the filter of the sections a partial list holds: every clause, or partial.eligible's."""
+    every = {"bool": {"filter": [clause_query(c) for c in parsed.clauses]}}
+    if not parsed.carrying:
+        return every
+    some = {"bool": {"should": [clause_query(c) for c in parsed.carrying], "minimum_should_match": 1}}
+    eligible = {"bool": {"filter": [some] + [clause_query(c) for c in partial.required(parsed)]}}
+    return {"bool": {"should": [every, eligible], "minimum_should_match": 1}}
