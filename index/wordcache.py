@@ -35,11 +35,25 @@ def words(norm: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _WORD.finditer(norm)]
 
 
+# A searching process remembers the tokens of the query words it has read, as a build remembers its
+# words: queries repeat words ("언제", "누구", a name in the news), so most of a question's words
+# skip Kiwi. Cleared when full; some 8 MB at its size.
+QUERY_WORDS = 20_000
+_query_words: dict[tuple, list[Token]] = {}  # (Kiwi, word) -> Kiwi's tokens of the word alone
+
+
 def word_tokens(kiwi, norm: str) -> list[Token]:
     """Return the tokens of one normalised text (a query) read word by word, as an index with the cache reads it."""
     found = words(norm)
     number = {w: i for i, w in enumerate(dict.fromkeys(w for _, w in found))}
-    return batches.placed_tokens(batches.read_each(kiwi, list(number)), [(at, number[w]) for at, w in found])
+    readings = [_query_words.get((kiwi, w)) for w in number]
+    new = [w for w, i in number.items() if readings[i] is None]
+    for w, tokens in zip(new, batches.read_each(kiwi, new) if new else ()):
+        readings[number[w]] = tokens
+        if len(_query_words) >= QUERY_WORDS:
+            _query_words.clear()
+        _query_words[kiwi, w] = tokens
+    return batches.placed_tokens(readings, [(at, number[w]) for at, w in found])
 
 
 class Word(NamedTuple):

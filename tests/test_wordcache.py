@@ -103,6 +103,21 @@ def test_a_kiwi_without_worker_threads_reads_a_question_word_by_word_alike():
         analysis.set_workers(-1)
 
 
+def test_a_searching_process_reads_each_query_word_once_and_remembers_a_bounded_number(monkeypatch):
+    from chaja.index import analysis, wordcache
+
+    kiwi = analysis.kiwi_for()
+    wordcache._query_words.clear()
+    fresh = word_tokens(kiwi, "늘었다 부산항 물동량이 부산항")
+    assert {w for _, w in wordcache._query_words} == {"늘었다", "부산항", "물동량이"}
+    wordcache._query_words.clear()
+    word_tokens(kiwi, "부산항 물동량이")  # remembered: the next reading takes these two from the memo
+    assert word_tokens(kiwi, "늘었다 부산항 물동량이 부산항") == fresh
+    monkeypatch.setattr(wordcache, "QUERY_WORDS", 2)
+    word_tokens(kiwi, "김장 비용이 올랐다")
+    assert len(wordcache._query_words) <= 2
+
+
 def test_a_query_read_word_by_word_reads_as_the_cached_index_did():
     from chaja.index.analysis import kiwi_for
 
