@@ -128,7 +128,8 @@ def _measured_child(args: list[str], record: Path, how: str | None = None) -> di
     if status != 0:
         sys.exit(f"writing {record.name.removesuffix('.build.json')} failed (status {status})")
     articles, sections, seconds = out.split()
-    done = {"seconds": round(float(seconds), 1), "peak_mb": round(usage.ru_maxrss / 1024), "articles": int(articles),
+    done = {"seconds": round(float(seconds), 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_mb": round(usage.ru_maxrss / 1024), "articles": int(articles),
             "sections": int(sections), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), **({"how": how} if how else {})}
     record.write_text(json.dumps(done, indent=1))
     return done
