@@ -10,6 +10,7 @@ Engine.search, copies of one story are not folded). Quicker than one quality.py 
 the variant chosen is then measured by quality.py itself.
 
 Run: python tests/benchmarks/section_tuning.py --index-dir DIR --half tune [--limit N] [--grid NAME]
+     [--bigrams --grid "1,0.7,1,0.1,self,win12d47647:2:30,gram0.05:100;..."]
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def field_parts(engine: Engine, parsed, k1b: dict[str, tuple[float, float]]):
 class Query:
     """What every variant of one question starts from: field parts, matches, the sections it may list."""
 
-    def __init__(self, engine: Engine, text: str, k1b: dict):
+    def __init__(self, engine: Engine, text: str, k1b: dict, bigrams=None):
         gen = engine._current()
+        self.bigrams, self.text, self.grams = bigrams, text, {}  # bigrams.py's scores of every section, by max_df
         parsed = engine._parse(gen, text)
         self.n = n = len(parsed.clauses)
         self.docs = np.zeros(0, np.int64)
@@ -72,6 +74,11 @@ class Query:
             else self.complete
         docs = np.flatnonzero(listed)
         self.docs = docs[allowed[docs]]
+
+    def gram(self, max_df: float) -> np.ndarray:
+        if max_df not in self.grams:
+            self.grams[max_df] = self.bigrams.scores(self.text, max_df)
+        return self.grams[max_df]
 
     def shown(self, idx: np.ndarray, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Return (the AND score, the score a hit shows) of the sections idx under these field weights."""
@@ -116,16 +123,36 @@ def ranking_key(q: Query, docs: np.ndarray, raw: np.ndarray, shown: np.ndarray) 
 
 
 def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict, mu: float, mode: str,
-           prox: str = "") -> np.ndarray:
+           prox: str = "", gram: str = "") -> np.ndarray:
     """Return the query's listed sections best first (the first K articles' worth at least) under one variant.
 
     prox, "KIND:WEIGHT:N" (or empty): the best N sections by the variant's key get their scores multiplied
-    by 1 + WEIGHT x the proximity feature KIND (see feature()).
+    by 1 + WEIGHT x the proximity feature KIND (see feature()). gram, "gramWEIGHT[:N]" (or empty): every
+    listed section's score gains WEIGHT x its character-bigram score (bigrams.py), and the best N sections
+    by that score join the list if they are not in it (a backoff for recall); "gramWEIGHT@M": only the
+    best M sections by the engine's own key gain it; "gramWEIGHT/SHARE": the bigrams in more than SHARE of the
+    sections are left out.
     """
     docs = q.docs
+    weight, extra, best, max_df = 0.0, 0, 0, 1.0
+    if gram:
+        gram, _, best = gram.partition("@")
+        gram, _, max_df = gram.partition("/")
+        weight, _, n = gram.removeprefix("gram").partition(":")
+        weight, extra, best, max_df = float(weight), int(n or 0), int(best or 0), float(max_df or 1.0)
+        if extra:
+            docs = np.union1d(docs, np.argpartition(-q.gram(max_df), extra - 1)[:extra])
     if not len(docs):
         return docs
     raw, shown = q.shown(docs, weights)
+    if weight:
+        backoff_score = np.float32(weight) * q.gram(max_df)[docs]
+        if best and best < len(docs):  # only the best sections by the engine's own key get it
+            key = ranking_key(q, docs, raw, shown)
+            keep = np.zeros(len(docs), bool)
+            keep[np.argpartition(-key, best - 1)[:best]] = True
+            backoff_score = np.where(keep, backoff_score, np.float32(0))
+        raw, shown = raw + backoff_score, shown + backoff_score
     if mu:
         leads = lead_of[docs]
         _, lead_shown = q.shown(leads, weights)
@@ -142,7 +169,7 @@ def ranked(q: Query, lead_of: np.ndarray, article_of: np.ndarray, weights: dict,
     key = ranking_key(q, docs, raw, shown)
     if prox:
         kind, w, n = prox.split(":")
-        cached = (tuple(weights.values()), mu, mode, kind, n)
+        cached = (tuple(weights.values()), mu, mode, kind, n, gram)
         if cached not in q.features:
             top = np.sort(np.argpartition(-key, int(n) - 1)[: int(n)]) if int(n) < len(docs) else np.arange(len(docs))
             q.features[cached] = top, feature(q, kind, docs[top])
@@ -184,12 +211,15 @@ def main() -> None:
     ap.add_argument("--k1b", default="", help="BM25 per field, e.g. text=1.2/0.9,title=1.6/0.5 (default: the index's)")
     ap.add_argument("--no-backoff", action="store_true", help="without search/backoff.py's second way to match names")
     ap.add_argument("--backoff", help="only these kinds of search/backoff.py's alternatives (comma-separated)")
+    ap.add_argument("--bigrams", action="store_true",
+                    help="score the character-bigram field of bigrams.py, for variants with a gram part")
     args = ap.parse_args()
     backoff.KINDS = frozenset() if args.no_backoff else frozenset(args.backoff.split(",")) if args.backoff else backoff.KINDS
     grid = GRIDS.get(args.grid) or [
-        ((float(t), float(h), float(x)), float(mu), mode, prox[0] if prox else "")
-        for t, h, x, mu, mode, *prox in (v.split(",") for v in args.grid.split(";"))]
-    grid = [(*v, "")[:4] for v in grid]
+        ((float(t), float(h), float(x)), float(mu), mode, *rest)
+        for t, h, x, mu, mode, *rest in (v.split(",") for v in args.grid.split(";"))]
+    # the optional parts: a proximity variant, then a bigram variant (either may be "-" or left out)
+    grid = [(w, mu, mode, *[p if p != "-" else "" for p in (*rest, "", "")[:2]]) for w, mu, mode, *rest in grid]
     k1b = {f: tuple(float(v) for v in kb.split("/")) for f, _, kb in (p.partition("=") for p in args.k1b.split(",") if p)}
 
     halves = half_of()
@@ -198,6 +228,11 @@ def main() -> None:
         queries = dict(itertools.islice(queries.items(), args.limit))
     engine = Engine(args.index_dir)
     gen = engine._current()
+    bigrams = None
+    if args.bigrams:
+        from bigrams import Bigrams
+
+        bigrams = Bigrams.of_index(args.index_dir)
     article_of = np.asarray(gen.article_of)
     start = np.asarray(gen.article_start)
     lead_of = start[article_of]
@@ -205,9 +240,9 @@ def main() -> None:
     runs = {v: {"section": {}, "best-section": {}, "article": {}} for v in range(len(grid))}
     cpu = time.process_time()
     for qid, text in queries.items():
-        q = Query(engine, text, k1b)
-        for v, (w, mu, mode, prox) in enumerate(grid):
-            order = ranked(q, lead_of, article_of, dict(zip(FIELDS, w)), mu, mode, prox)
+        q = Query(engine, text, k1b, bigrams)
+        for v, (w, mu, mode, prox, gram) in enumerate(grid):
+            order = ranked(q, lead_of, article_of, dict(zip(FIELDS, w)), mu, mode, prox, gram)
             _, first = np.unique(article_of[order], return_index=True)
             best = order[np.sort(first)][:K]
             runs[v]["section"][qid] = [f"{ids[int(article_of[d])]}#{int(d - lead_of[d])}" for d in order[:K].tolist()]
@@ -217,14 +252,15 @@ def main() -> None:
           f"{time.process_time() - cpu:.0f} s CPU", flush=True)
     qrels = {level: read_qrels(QRELS["section" if level != "article" else "article"])
              for level in ("section", "best-section", "article")}
-    print(f"{'t,h,x':14} {'mu':>5} {'mode':7} {'proximity':16} " + " ".join(f"{lv[:4]:>4}:{NAMES[m][:5]:6}" for lv in qrels
+    print(f"{'t,h,x':14} {'mu':>5} {'mode':7} {'proximity':16} {'bigrams':12} " + " ".join(f"{lv[:4]:>4}:{NAMES[m][:5]:6}" for lv in qrels
                                                           for m in ("nDCG@10", "R@100")))
-    for v, (w, mu, mode, prox) in enumerate(grid):
+    for v, (w, mu, mode, prox, gram) in enumerate(grid):
         cells = []
         for level, qr in qrels.items():
             r = row("chaja", "", level, qr, runs[v][level], len(queries))
             cells += [f"{r['nDCG@10']:11.4f}", f"{r['R@100']:11.4f}"]
-        print(f"{','.join(f'{x:g}' for x in w):14} {mu:5g} {mode:7} {prox or '-':16} " + " ".join(cells), flush=True)
+        print(f"{','.join(f'{x:g}' for x in w):14} {mu:5g} {mode:7} {prox or '-':16} {gram or '-':12} " + " ".join(cells),
+              flush=True)
 
 
 if __name__ == "__main__":
