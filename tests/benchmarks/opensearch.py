@@ -12,6 +12,7 @@ The cluster is the test launcher's (tests/opensearch/cluster.py: three JVMs of -
 by default, on this machine), started and stopped here unless --hosts names a running one.
 
 Run: python tests/benchmarks/opensearch.py [--distractors 0] [--index-articles 2000] [--processes 1,2,4] [--hosts H:P,...]
+     [--backoff-cost]  (OpenSearch pages with the name backoff on and off, taking turns question by question)
 
 With --from-index DIR, part 1 takes an embedded index that already exists (korquad1-dev plus
 distractors, such as quality.py's $CHAJA_BENCH_DIR/kq+60000) instead of building one: it is the
@@ -116,6 +117,36 @@ def page_latency(backends: dict[str, str | Path], texts: list[str]) -> None:
         print(f"  {name:11} {json.dumps(chaja_latency(where, texts, warmup=200))}", flush=True)
 
 
+def backoff_cost(loc: str, texts: list[str]) -> None:
+    """Print ten-hit pages' p50/p95 on one backend with the name backoff (search/backoff.py) on and off.
+
+    The two settings take turns question by question in one process (after 200 untimed pages), so a
+    machine whose speed drifts slows both alike. On OpenSearch the backoff costs one or two more
+    requests a query (the document frequencies of the question's words, then of the pieces of those
+    no section holds).
+    """
+    from chaja.search import backoff
+
+    engine, kinds = Engine(loc), backoff.KINDS
+    for q in itertools.islice(itertools.cycle(texts), 200):
+        engine.search(q, size=10)
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    try:
+        for i, q in enumerate(texts):
+            for setting in (("on", "off") if i % 2 else ("off", "on")):
+                backoff.KINDS = kinds if setting == "on" else frozenset()
+                started = time.perf_counter()
+                engine.search(q, size=10)
+                times[setting].append((time.perf_counter() - started) * 1000)
+    finally:
+        backoff.KINDS = kinds
+    print(f"name backoff on {loc}, ten-hit pages, {len(texts)} questions, the two settings taking turns:")
+    for setting, ms in times.items():
+        ms.sort()
+        print(f"  backoff {setting:3}: p50 {ms[len(ms) // 2]:.2f} ms, p95 {ms[int(len(ms) * 0.95)]:.2f} ms, "
+              f"mean {sum(ms) / len(ms):.2f} ms", flush=True)
+
+
 class Progress:
     """Print the articles loaded so far once a minute."""
 
@@ -157,6 +188,8 @@ def main() -> None:
     ap.add_argument("--index-articles", type=int, default=2000, help="kowiki articles for the indexing rate")
     ap.add_argument("--processes", default="1,2,4", help="indexer process counts to time")
     ap.add_argument("--hosts", default=None, help="a running cluster's HOST:PORT,... (default: start the test cluster)")
+    ap.add_argument("--backoff-cost", action="store_true",
+                    help="also time OpenSearch pages with the name backoff on and off, taking turns")
     ap.add_argument("--skip", choices=["quality", "latency", "indexing"], action="append", default=[],
                     help="leave a part out: quality (and latency), the ten-hit page latency, indexing")
     ap.add_argument("--from-index", type=Path, default=None,
@@ -189,6 +222,8 @@ def main() -> None:
         if "latency" not in args.skip and ("quality" not in args.skip or args.from_index):
             embedded = args.from_index or BENCH_DIR / f"embedded-kq+{args.distractors}"
             page_latency({"embedded": embedded, "opensearch": loc}, list(questions(args.limit, args.sample).values()))
+        if args.backoff_cost:
+            backoff_cost(loc, list(questions(args.limit, args.sample).values()))
         if "indexing" not in args.skip:
             rows = indexing(f"opensearch://{args.hosts}/bench-index", args.index_articles,
                             [int(p) for p in args.processes.split(",")])
