@@ -4,11 +4,12 @@ Every worker maps the same files, so the pages are shared through the page cache
 copied into a process and nothing is warmed. Whoosh keeps only the stored fields (shown in
 results) and the id/article/section columns that map a section to its Whoosh document.
 
-Layout of ``<generation>/arrays/`` (format 1)::
+Layout of ``<generation>/arrays/`` (format 2)::
 
-    manifest.json            {"format": 1, "sections": N, "articles": A, "user_words": [[w, tag]..],
+    manifest.json            {"format": 2, "sections": N, "articles": A, "user_words": [[w, tag]..],
                               "word_cache": analysed word by word (chaja.index.wordcache; absent: false),
-                              "average_length": {field: mean tokens}, "k1", "b", "weights"}
+                              "average_length": {field: mean tokens}, "k1", "b", "weights",
+                              "gram": {"k1", "b", "average_length"}}
     terms.blob / .offsets / .prefix
                              the term dictionary: every term of title, heading and text, sorted by
                              UTF-8 bytes, concatenated (uint8), where each starts (int64, V+1) and
@@ -30,6 +31,8 @@ Layout of ``<generation>/arrays/`` (format 1)::
     whoosh_doc               per section, the Whoosh document number holding its stored fields (int32)
     article_ids.blob/.offsets/.prefix  article ids, sorted
     article_start            per article, its first section (int64, A+1)
+    gram.codes / .start / .docs / .scores
+                             every section's character bigrams and their BM25 scores (chaja.index.grams)
 
 Sections are numbered by article id, then section index, so a generation written by an update
 holds exactly the arrays a rebuild of the same files writes.
@@ -45,7 +48,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-FORMAT = 1
+FORMAT = 2  # 2: the character bigrams (chaja.index.grams)
 FOLDER = "arrays"
 MANIFEST = "manifest.json"
 FIELDS = ("title", "heading", "text")  # schema.SEARCHED; spelled here so the format is read in one place

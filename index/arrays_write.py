@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import schema
+from . import grams, schema
 from .analysis import Morpheme, source_term
 from .arrays import FIELDS, FOLDER, FORMAT, MANIFEST, Strings, load, quantised, save
 from .arrays_keep import Kept
@@ -206,7 +206,9 @@ class Collector:
         save(folder, "dates", per_article_date[article_of] if n else np.zeros(0, "U10"))
         save(folder, "source_of", per_article_source[article_of] if n else np.zeros(0, np.int32))
         save(folder, "live", np.ones(n, dtype=bool))
-        save(folder, "whoosh_doc", whoosh_numbers(reader, ordinal, article_start, n))
+        whoosh_doc = whoosh_numbers(reader, ordinal, article_start, n)
+        save(folder, "whoosh_doc", whoosh_doc)
+        gram = grams.write(folder, _section_texts(reader, whoosh_doc), n)
 
         averages: dict[str, float] = {}
         lengths: dict[str, np.ndarray] = {}
@@ -233,9 +235,17 @@ class Collector:
         manifest = {"format": FORMAT, "sections": n, "articles": len(article_ids), "terms": v,
                     "user_words": [list(w) for w in self.user_words], "word_cache": self.word_cache,
                     "average_length": averages,
-                    "k1": K1, "b": B, "field_b": FIELD_B, "weights": WEIGHTS}
+                    "k1": K1, "b": B, "field_b": FIELD_B, "weights": WEIGHTS,
+                    "gram": {"k1": grams.K1, "b": grams.B, **gram}}
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         return manifest
+
+
+def _section_texts(reader, whoosh_doc: np.ndarray):
+    """Yield each section's bigram field (chaja.index.grams), in section order, from its stored fields."""
+    for d in whoosh_doc.tolist():
+        f = reader.stored_fields(d)
+        yield grams.section_text(f[schema.TITLE], f[schema.HEADING], f[schema.TEXT])
 
 
 def _offsets(counts: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import schema
+from . import grams, schema
 from .store import IndexUnavailable
 
 SCHEMES = {"opensearch": False, "opensearch+https": True}  # scheme -> TLS
@@ -33,6 +33,7 @@ SOURCE_KEY = "source_key"  # analysis.source_term of the source, as the embedded
 # tokenizer would split the readings apart onto positions of their own.
 READINGS = "\u2063"
 STORED = "stored"  # original title, heading and text, url, path and spans: returned, never searched
+GRAM = "gram"  # the section's character bigrams (chaja.index.grams), space-separated
 MAX_RESULT_WINDOW = 100_000  # page 1,000 of 100 hits, as Engine.search allows
 RETRIES = 5
 COPY_RATE = 5 * 2**20  # bytes a second a replica is assumed to copy at, at least (a busy 2-core machine)
@@ -166,15 +167,17 @@ def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
                 # a field's length counts every reading, as the embedded index's does (Lucene by default
                 # leaves out the tokens that share a position)
                 # (b per field, as the embedded index's impacts: chaja.index.arrays_write.field_b)
-                "similarity": {f"chaja_bm25_{f}": {"type": "BM25", "k1": K1, "b": field_b(f), "discount_overlaps": False}
-                               for f in schema.SEARCHED},
+                "similarity": {**{f"chaja_bm25_{f}": {"type": "BM25", "k1": K1, "b": field_b(f), "discount_overlaps": False}
+                                  for f in schema.SEARCHED},
+                               "chaja_bm25_gram": {"type": "BM25", "k1": grams.K1, "b": grams.B}},
                 "analysis": {
                     "tokenizer": {"chaja_spaces": {"type": "whitespace", "max_token_length": 1024}},
                     # the readings of one position, joined by READINGS, become tokens at that position
                     "filter": {"chaja_readings": {"type": "pattern_capture", "preserve_original": False,
                                                   "patterns": [f"([^{READINGS}]+)"]}},
                     "analyzer": {"chaja_morphemes": {"type": "custom", "tokenizer": "chaja_spaces",
-                                                     "filter": ["chaja_readings"]}},
+                                                     "filter": ["chaja_readings"]},
+                                 "chaja_grams": {"type": "custom", "tokenizer": "chaja_spaces"}},
                 },
             },
         },
@@ -185,6 +188,7 @@ def body(meta: dict, shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
                 schema.ARTICLE: {"type": "keyword"},
                 schema.SECTION: {"type": "integer"},
                 **{f: searched(f) for f in schema.SEARCHED},
+                GRAM: {"type": "text", "analyzer": "chaja_grams", "similarity": "chaja_bm25_gram", "index_options": "freqs"},
                 schema.DATE: {"type": "keyword"},
                 schema.SOURCE: {"type": "keyword", "index": False},
                 SOURCE_KEY: {"type": "keyword"},

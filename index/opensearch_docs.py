@@ -11,7 +11,7 @@ import base64
 import os
 from collections.abc import Iterator
 
-from . import analysis, schema, spans
+from . import analysis, grams, schema, spans
 from . import opensearch as osx
 from .analysis import Morpheme
 from .pipeline import Analysed, digest
@@ -46,6 +46,7 @@ def documents(analysed: Analysed, sha: str | None = None) -> Iterator[tuple[str,
         yield schema.section_id(article.id, i), {
             schema.ARTICLE: article.id, schema.SECTION: i,
             schema.TITLE: title, schema.HEADING: _field(heading_found), schema.TEXT: _field(text_found),
+            osx.GRAM: " ".join(grams.tokens(grams.section_text(article.title, sec.heading, sec.text))),
             schema.DATE: article.date, schema.SOURCE: article.source,
             osx.SOURCE_KEY: analysis.source_term(article.source) if article.source else None,
             schema.DIGEST: sha,

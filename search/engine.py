@@ -207,6 +207,8 @@ class Engine:
         elif tiered:
             # Keywords: the hits with every word first, ranked as AND ranks them, then those with some.
             shown = np.where(complete, scores, scoring.coordinated(scores, share))
+        if not by_date and (spelled := gen.postings.grams.scores_of(parsed.texts)) is not None:
+            scores, shown = scores + spelled, shown + spelled  # the listed sections that spell the words, too
         scores, shown = context.lead_first(gen.article_start, scores, shown)  # the lead names a close call
         ahead = None  # proximity's candidates, when every other section ranks below them all
         if not by_date:  # the best sections holding the words close together first

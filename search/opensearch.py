@@ -24,9 +24,11 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_docs, opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from . import backoff, context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
+from chaja.index import grams as letter_pairs
+
+from . import backoff, context, facets, grams, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
-from .opensearch_query import clause_query, coordinated, listed, terms_of
+from .opensearch_query import clause_query, coordinated, listed, spelled_clauses, terms_of, with_spelled
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
@@ -154,6 +156,7 @@ class OpenSearchEngine(Engine):
         relaxed = False
         tiered = partial.tiered(parsed) and not by_date  # keywords newest first: every word, as embedded
         partial_from = None
+        spelled = self._spelled(parsed.texts) if n and not by_date else []  # letter pairs, as embedded adds them
         if not n:
             response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
         elif tiered:
@@ -161,20 +164,22 @@ class OpenSearchEngine(Engine):
             complete = {"filter": every}
             if group == "article":
                 complete["aggs"] = {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}
-            response = self._page(self._tiered(parsed, filters), aggs={"complete": complete}, **asked)
+            response = self._page(self._tiered(parsed, filters, spelled), aggs={"complete": complete}, **asked)
             counted = response["aggregations"]["complete"]
             whole = counted["articles"]["value"] if group == "article" else counted["doc_count"]
             partial_from = partial.boundary(whole, self._total(response, group))
             relaxed = not whole
         elif n <= STRICT_WORDS:
-            response = self._page({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, **asked)
+            response = self._page(with_spelled({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, spelled),
+                                  **asked)
             if not self._total(response, group) and parsed.can_relax:
                 relaxed = True
-                response = self._page(self._coordinated(parsed, filters), **asked)
+                response = self._page(with_spelled(self._coordinated(parsed, filters), spelled), **asked)
         else:
             every = [clause_query(c) for c in clauses] + filters["filter"]
             complete = {"filter": {"bool": {"filter": every, "must_not": filters["must_not"]}}}
-            response = self._page(self._coordinated(parsed, filters), aggs={"complete": complete}, **asked)
+            response = self._page(with_spelled(self._coordinated(parsed, filters), spelled), aggs={"complete": complete},
+                                  **asked)
             relaxed = parsed.can_relax and not response["aggregations"]["complete"]["doc_count"]
         total = self._total(response, group)
         found = self._found(response)
@@ -229,16 +234,28 @@ class OpenSearchEngine(Engine):
                          "filter": filter_, "must_not": filters["must_not"]}}
         return coordinated(parsed.clauses, self._weights(parsed.clauses), base)
 
-    def _tiered(self, parsed: Parsed, filters: dict) -> dict:
+    def _tiered(self, parsed: Parsed, filters: dict, spelled: list[dict]) -> dict:
         """Return a keyword query's: every clause scored as AND scores it, above the partial matches coordinated.
 
         The partial matches' scores are scaled by PARTIAL_SCALE, a power of two: exact in floating
-        point, so they keep their order among themselves and stay below every complete match's.
+        point, so they keep their order among themselves and stay below every complete match's. Each
+        tier's score has the bigrams' added (spelled), as the embedded engine adds them before tiering.
         """
         every = [clause_query(c) for c in parsed.clauses]
         some = {"bool": {"must": [self._coordinated(parsed, {"filter": [], "must_not": []})],
-                         "must_not": [{"bool": {"filter": every}}], "boost": PARTIAL_SCALE}}
-        return {"bool": {"should": [{"bool": {"must": every}}, some], "minimum_should_match": 1, **filters}}
+                         "must_not": [{"bool": {"filter": every}}], "boost": PARTIAL_SCALE,
+                         **({"should": spelled} if spelled else {})}}
+        complete = {"bool": {"must": every, **({"should": spelled} if spelled else {})}}
+        return {"bool": {"should": [complete, some], "minimum_should_match": 1, **filters}}
+
+    def _spelled(self, texts: list[str]) -> list[dict]:
+        """Return the query's bigram clauses, without those the embedded engine leaves out as too common."""
+        tokens = sorted({t for text in texts for t in letter_pairs.tokens(text)})
+        if not tokens or not grams.WEIGHT:
+            return []
+        df, n = self._document_frequencies(tokens, (osx.GRAM,))
+        most = max(grams.MAX_SHARE * n, grams.COMMON)
+        return spelled_clauses([t for t in tokens if df[(osx.GRAM, t)] <= most])
 
     def _weights(self, clauses: list[Clause], frequencies: tuple[dict, int] | None = None) -> list[float]:
         """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight).
@@ -348,9 +365,10 @@ class OpenSearchEngine(Engine):
                                        f.get(schema.SOURCE), round(float(score), 4)))
         return out
 
-    def _document_frequencies(self, terms: list[str]) -> tuple[dict[tuple[str, str], int], int]:
-        """Return how many sections hold each term in each searched field, and how many sections there are."""
-        pairs = [(f, t) for t in terms for f in schema.SEARCHED]
+    def _document_frequencies(self, terms: list[str], fields: tuple[str, ...] = schema.SEARCHED
+                              ) -> tuple[dict[tuple[str, str], int], int]:
+        """Return how many sections hold each term in each of fields, and how many sections there are."""
+        pairs = [(f, t) for t in terms for f in fields]
         df: dict[tuple[str, str], int] = {}
         n = 0
         for start in range(0, len(pairs), DF_PAIRS):  # bounded requests for a long article

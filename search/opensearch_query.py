@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from chaja.index import opensearch as osx
 from chaja.index import opensearch_docs
 
-from . import partial, scoring
+from . import grams, partial, scoring
 from .query import Clause, Parsed
 
 _token = opensearch_docs.token
@@ -57,3 +58,17 @@ def listed(parsed: Parsed) -> dict:
     some = {"bool": {"should": [clause_query(c) for c in parsed.carrying], "minimum_should_match": 1}}
     eligible = {"bool": {"filter": [some] + [clause_query(c) for c in partial.required(parsed)]}}
     return {"bool": {"should": [every, eligible], "minimum_should_match": 1}}
+
+
+def with_spelled(query: dict, spelled: list[dict]) -> dict:
+    """Return query with the bigram clauses (spelled_clauses) added to its score, matching what it matches."""
+    if not spelled:
+        return query
+    if "bool" in query and "must" in query["bool"] and "should" not in query["bool"]:
+        return {"bool": {**query["bool"], "should": spelled}}
+    return {"bool": {"must": [query], "should": spelled}}
+
+
+def spelled_clauses(tokens: list[str]) -> list[dict]:
+    """Return a should-clause a bigram, each scoring grams.WEIGHT x its BM25 (chaja.search.grams)."""
+    return [{"term": {osx.GRAM: {"value": t, "boost": grams.WEIGHT}}} for t in tokens]

@@ -15,6 +15,8 @@ import numpy as np
 from chaja.index import schema
 from chaja.index.arrays import FIELDS, Strings, load, read_manifest
 
+from .grams import GramPostings
+
 _EMPTY_IDS = np.zeros(0, np.int32)
 _EMPTY_SCORES = np.zeros(0, np.float32)
 
@@ -38,6 +40,7 @@ class Postings:
         self._pos = {f: load(folder, f"{f}.pos") for f in FIELDS}
         self._lengths = {f: load(folder, f"{f}.lengths") for f in FIELDS}
         self._impact = (load(folder, "impact.start"), load(folder, "impact.docs"), load(folder, "impact.scores"))
+        self.grams = GramPostings(folder, self.doc_count)  # the character bigrams beside the morphemes
         # A query looks each of its terms up several times (scores, then idf in each field); the
         # last few thousand answers are kept (bounded: well under 1 MB a process).
         self.term_number = lru_cache(maxsize=4096)(self.terms.find)

@@ -75,6 +75,8 @@ class Parsed:
     date_ranges: list[tuple[str | None, str | None]] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    # each searched word as typed, from its first morpheme to its last (no particle or ending: chaja.search.grams)
+    texts: list[str] = field(default_factory=list)
 
     @property
     def has_filters(self) -> bool:
@@ -293,6 +295,7 @@ def parse(text: str, user_words: tuple = (), by_word: bool = False) -> Parsed:
             parsed.excluded.extend(clauses)
             continue
         parsed.terms.update(terms)
+        parsed.texts.extend(surfaces)
         if pending_or is not None:
             # OR joins the word on either side of it, whichever side holds more words
             pending_or.append((clauses[0],))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from chaja.index import arrays, arrays_write, schema, store
+from chaja.index import arrays, arrays_write, grams, schema, store
 from chaja.index.builder import rebuild
 from chaja.index.readers import read_paths
 from chaja.index.update import update
@@ -135,11 +135,14 @@ def test_arrays_written_a_few_terms_at_a_time_are_the_files_of_one_sort_of_every
     assert len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), arrays_write.CHUNK)) == 1  # one sort
     monkeypatch.setattr(arrays_write, "CHUNK", 100)
     monkeypatch.setattr(arrays_write, "BLOCK", 70)
+    monkeypatch.setattr(grams, "CHUNK", 300)  # the bigrams too: a few first letters a range
+    postings = len(arrays.load(whole, "gram.docs"))
+    assert postings > 3_000 and len(arrays.load(whole, "gram.codes")) > 1_000
     assert tokens > 7_000 and len(arrays_write._ranges(np.ones(tokens, dtype=np.int64), 100)) == -(-tokens // 100)
     rebuild([CORPUS], tmp_path / "chunked")
     chunked = store.require(tmp_path / "chunked").path / arrays.FOLDER
     names = sorted(p.name for p in whole.glob("*.npy"))
-    assert names == sorted(p.name for p in chunked.glob("*.npy")) and "impact.scores.npy" in names
+    assert names == sorted(p.name for p in chunked.glob("*.npy")) and {"impact.scores.npy", "gram.scores.npy"} <= set(names)
     assert [n for n in names if (whole / n).read_bytes() != (chunked / n).read_bytes()] == []
 
 

@@ -58,11 +58,11 @@ def test_search_relaxed_notice_and_marked_heading_read_as_on_the_page(runner, co
     from chaja.search.results import RELAXED_NOTICE
 
     # 잠수함: in no article (우주선 is: 우주 + 선, as the rocket blog reads word by word, tests/test_wordcache.py)
-    result = runner.invoke(main, ["search", "김장 잠수함", "--index", str(corpus_index)])
+    result = runner.invoke(main, ["search", "김장 키트 잠수함", "--index", str(corpus_index)])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == RELAXED_NOTICE == "모든 검색어를 포함한 결과가 없어 일부 검색어만 일치하는 결과를 보여 드립니다."
-    assert lines[4] == "   archive-007 §2 절임배추·[김장] 키트 인기"
+    assert lines[4] == "   archive-007 §2 절임배추·[김장] [키트] 인기"
     assert f'<p class="notice relaxed">{RELAXED_NOTICE}</p>' in client.get("/?q=부산항 감귤").text
 
 

@@ -23,6 +23,14 @@ ARTICLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def without_letter_pairs(monkeypatch):
+    """These tests weigh one ranking rule alone: the character bigrams (chaja.search.grams) are left out."""
+    from chaja.search import grams
+
+    monkeypatch.setattr(grams, "WEIGHT", 0.0)
+
+
 @pytest.fixture(scope="module")
 def ports(tmp_path_factory):
     # in context: the close call above needs the lead one word longer, and alone Kiwi reads 오늘 as an adverb,

@@ -26,6 +26,14 @@ ARTICLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def without_letter_pairs(monkeypatch):
+    """These tests weigh one ranking rule alone: the character bigrams (chaja.search.grams) are left out."""
+    from chaja.search import grams
+
+    monkeypatch.setattr(grams, "WEIGHT", 0.0)
+
+
 @pytest.fixture(scope="module")
 def hangul(tmp_path_factory):
     return engine_over(tmp_path_factory, "proximity", ARTICLES)
