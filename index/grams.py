@@ -12,7 +12,8 @@ files write the same arrays. In ``<generation>/arrays/``::
     gram.codes    the distinct bigrams ascending (int32: see ``codes``)
     gram.start    per bigram, where its postings start (int64, G+1)
     gram.docs     its section numbers ascending (int32)
-    gram.scores   its BM25 score in each (float32; K1, B below, lengths quantised as the other fields')
+    gram.scores   its BM25 score in each (float32; K1, B below; a section's length and the field's
+                  statistics as Lucene keeps them, so OpenSearch's field scores the same)
 
 The postings are sorted a range of first letters at a time (about CHUNK postings), from a forward file
 of each section's bigrams written first, so the write holds one range in memory, never all of them.
@@ -64,6 +65,37 @@ def tokens(text: str) -> list[str]:
     return [spelled(c) for c in codes(text).tolist()]
 
 
+def lucene_lengths(exact: np.ndarray) -> np.ndarray:
+    """Return field lengths as Lucene's norms keep them (SmallFloat.intToByte4, then byte4ToInt), as float32."""
+    values, where = np.unique(exact, return_inverse=True)
+    table = np.array([_byte4_to_int(_int_to_byte4(int(v))) for v in values], dtype=np.float32)
+    return table[where].reshape(-1).astype(np.float32)
+
+
+def _long_to_int4(i: int) -> int:
+    bits = i.bit_length()
+    if bits < 4:
+        return i
+    shift = bits - 4
+    return ((i >> shift) & 0x07) | ((shift + 1) << 3)
+
+
+def _int4_to_long(i: int) -> int:
+    bits, shift = i & 0x07, (i >> 3) - 1
+    return bits if shift == -1 else (bits | 0x08) << shift
+
+
+_FREE = 255 - _long_to_int4(2**31 - 1)  # Lucene's NUM_FREE_VALUES: 24
+
+
+def _int_to_byte4(i: int) -> int:
+    return i if i < _FREE else _FREE + _long_to_int4(i - _FREE)
+
+
+def _byte4_to_int(b: int) -> int:
+    return b if b < _FREE else _FREE + _int4_to_long(b - _FREE)
+
+
 def section_text(title: str, heading: str, text: str) -> str:
     """Return the one field a section's bigrams are read from."""
     return f"{title}\n{heading}\n{text}"
@@ -74,7 +106,7 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
 
     Returns what the manifest records: the average bigrams a section (BM25's average length).
     """
-    from .arrays import quantised, save
+    from .arrays import save
     from .arrays_write import BLOCK, _Appender, _offsets, _ranges
 
     forward = {name: folder / f"gram.forward.{name}" for name in ("codes", "tfs")}
@@ -93,8 +125,9 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
         per_first = np.zeros(_LETTERS, dtype=np.int64)  # postings of the bigrams starting with each letter
         for b in range(0, total, BLOCK):
             per_first += np.bincount(all_codes[b : b + BLOCK] >> 15, minlength=_LETTERS)
-        lengths = quantised(exact)
-        average = max(1.0, float(exact.sum()) / max(1, n))
+        lengths = lucene_lengths(exact)
+        held = int(np.count_nonzero(exact))  # as Lucene counts a field's documents: those holding a token
+        average = max(1.0, float(exact.sum()) / max(1, held))
         ends = np.cumsum(counts)
         distinct, df = [], []
         out = {name: _Appender(folder / f"gram.{name}.npy", dtype)
@@ -113,7 +146,7 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
                 code, doc, tf = code[by], doc[by], tf[by].astype(np.float32)
                 these, starts = np.unique(code, return_index=True)
                 freq = np.diff(np.append(starts, len(code)))
-                idf = np.log(1.0 + (n - freq + 0.5) / (freq + 0.5)).astype(np.float32)
+                idf = np.log(1.0 + (held - freq + 0.5) / (freq + 0.5)).astype(np.float32)
                 norm = K1 * (1 - B + B * lengths[doc] / average)
                 out["docs"].add(doc)
                 out["scores"].add(np.repeat(idf, freq) * tf * (K1 + 1) / (tf + norm))

@@ -14,6 +14,11 @@ from chaja.search import grams as search_grams
 from conftest import engine_over
 
 
+def test_lengths_are_kept_as_lucenes_norms_keep_them() -> None:
+    # SmallFloat.intToByte4 / byte4ToInt: exact below 24, then four significant bits
+    assert grams.lucene_lengths(np.array([0, 5, 23, 24, 40, 207, 1000])).tolist() == [0, 5, 23, 24, 40, 200, 984]
+
+
 def test_korean_is_read_as_overlapping_letter_pairs_and_lone_letters() -> None:
     # runs of Hangul or Hanja letters give their pairs; digits, Latin and punctuation only separate runs
     assert grams.tokens("진선규의 출신 대학은?") == ["진선", "선규", "규의", "출신", "대학", "학은"]
@@ -34,14 +39,15 @@ def test_the_arrays_hold_each_sections_bigrams_scored_by_bm25(corpus_index) -> N
         read.append(Counter(grams.codes(grams.section_text(f[schema.TITLE], f[schema.HEADING], f[schema.TEXT])).tolist()))
     df = Counter(c for counted in read for c in counted)
     assert codes.tolist() == sorted(df) and len(start) == len(codes) + 1
-    lengths = arrays.quantised(np.array([sum(c.values()) for c in read]))
-    average = max(1.0, sum(sum(c.values()) for c in read) / n)
+    lengths = grams.lucene_lengths(np.array([sum(c.values()) for c in read]))
+    holding = sum(1 for c in read if c)  # Lucene's document count of the field: the sections holding a bigram
+    average = max(1.0, sum(sum(c.values()) for c in read) / holding)
     manifest = gen.postings.manifest["gram"]
     assert manifest == {"k1": grams.K1, "b": grams.B, "average_length": average}
     for i, code in enumerate(codes.tolist()):
         held = docs[start[i] : start[i + 1]].tolist()
         assert held == sorted(d for d in range(n) if code in read[d])
-        idf = np.log(1 + (n - df[code] + 0.5) / (df[code] + 0.5))
+        idf = np.log(1 + (holding - df[code] + 0.5) / (df[code] + 0.5))
         want = [idf * read[d][code] * (grams.K1 + 1)
                 / (read[d][code] + grams.K1 * (1 - grams.B + grams.B * lengths[d] / average)) for d in held]
         assert scores[start[i] : start[i + 1]].tolist() == pytest.approx(want, rel=1e-5)

@@ -69,14 +69,14 @@ CASES = [
     # two words: the articles with both, then those with one of them (partial_from 2)
     # the last three within 3% of each other: the OpenSearch engine may order them otherwise (assert_same_ranking)
     ("인공지능 산업", ["news/gwangju-ai-cluster", "news/private-5g-networks", "archive-003",
-                 "blog/small-company-cloud-migration", "blog/kpop-world-tour-economics", "news/busan-port-lng-bunkering",
-                 "news/semiconductor-exports-record", "news/won-dollar-exchange-rate"]),  # its lead x1.1 (search/context.py)
+                 "blog/small-company-cloud-migration", "blog/kpop-world-tour-economics", "news/semiconductor-exports-record",
+                 "news/busan-port-lng-bunkering", "news/won-dollar-exchange-rate"]),  # its lead x1.1 (search/context.py)
     ("인공지능산업", ["news/gwangju-ai-cluster", "news/private-5g-networks"]),
     ("의원", ["news/jeju-foreign-tourists", "news/hanji-unesco-bid"]),
     # 韓國 also asks for its reading 한국 now (#13): the embedded engine's top ten of its 15 articles
     # (leads x1.1, search/context.py: three articles' leads now pass gangwon's second section)
     # (the first two within 1%, and the last two tied: the OpenSearch engine may swap them)
-    ("韓國", ["archive-003", "news/semiconductor-exports-record", "archive-001", "news/bok-base-rate-freeze",
+    ("韓國", ["news/semiconductor-exports-record", "archive-003", "archive-001", "news/bok-base-rate-freeze",
              "blog/indie-film-box-office", "news/gangwon-2024-youth-olympics", "blog/kpop-world-tour-economics",
              "archive-005", "blog/sleep-health-habits", "news/daejeon-quantum-computer"]),
     ("ESG", ["archive-002"]),
@@ -116,7 +116,14 @@ def test_query_language_gives_the_embedded_hits(os_engine, engine, q, expected):
     assert (mine.total, mine.relaxed, mine.partial_from, mine.message, mine.suggestion) == \
            (theirs.total, theirs.relaxed, theirs.partial_from, theirs.message, theirs.suggestion)
     shown = {h.id: (h.section, h.title_html, h.snippet_html) for h in theirs.hits}
-    assert [(h.section, h.title_html, h.snippet_html) for h in mine.hits] == [shown[h.id] for h in mine.hits]
+    sections = {(h.id, h.section.index): h.score for h in engine.search(q, group="section", size=100).hits}
+    for h in mine.hits:
+        if h.section.index != shown[h.id][0].index:  # two sections of an article near-tied (Whoosh's and Lucene's
+            # rounding of the morpheme fields' lengths): either may name the hit, and its snippet is that section's
+            mine_score, theirs_score = sections[h.id, h.section.index], sections[h.id, shown[h.id][0].index]
+            assert mine_score == pytest.approx(theirs_score, rel=0.02), (h.id, mine_score, theirs_score)
+        else:
+            assert (h.section, h.title_html, h.snippet_html) == shown[h.id]
     # the same BM25: scores agree up to Lucene's and Whoosh's rounding of section lengths
     scores = {h.id: h.score for h in theirs.hits}
     assert [h.score for h in mine.hits] == pytest.approx([scores[h.id] for h in mine.hits], rel=0.05)

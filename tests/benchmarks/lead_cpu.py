@@ -1,5 +1,5 @@
 """CPU time of Engine.search with and without search/context.py's lead boost (or search/proximity.py, search/backoff.py,
-or questions read word by word), on the same questions; or of two indexes of the same articles.
+search/grams.py, or questions read word by word), on the same questions; or of two indexes of the same articles.
 
 The machine is shared, so wall-clock times are noise: this times each question's search in CPU
 seconds of this process (time.process_time), the two settings interleaved question by question
@@ -7,7 +7,7 @@ seconds of this process (time.process_time), the two settings interleaved questi
 each question in context and word by word (Engine.query_by_word, chaja.index.wordcache), and also
 times the parsing alone.
 
-Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10] [--compare lead|proximity|backoff|query]
+Run: python tests/benchmarks/lead_cpu.py --index-dir DIR [--limit N] [--size 10] [--compare lead|proximity|backoff|grams|query]
      [--serve-kiwi] [--other-index DIR2]
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data import KORQUAD  # noqa: E402
 
 from chaja.index import analysis  # noqa: E402
-from chaja.search import Engine, backoff, context, proximity  # noqa: E402
+from chaja.search import Engine, backoff, context, grams, proximity  # noqa: E402
 from chaja.search.evaluate import read_queries  # noqa: E402
 
 
@@ -33,9 +33,10 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=500)
     ap.add_argument("--size", type=int, default=10)
-    ap.add_argument("--compare", choices=("lead", "proximity", "backoff", "query"), default="lead",
+    ap.add_argument("--compare", choices=("lead", "proximity", "backoff", "grams", "query"), default="lead",
                     help="lead: without and with the lead boost; proximity: without and with proximity (lead boost on); "
                          "backoff: without and with search/backoff.py's alternatives; "
+                         "grams: without and with search/grams.py's character bigrams; "
                          "query: questions read in context and word by word")
     ap.add_argument("--other-index", type=Path, help="instead of a setting, compare with another index of the same "
                     "articles (e.g. rescore.py's copy with other BM25 settings)")
@@ -54,9 +55,9 @@ def main() -> None:
         parsing: dict[str, list[float]] = {name: [] for name in settings}
     else:
         module, attribute = {"lead": (context, "LEAD_BOOST"), "proximity": (proximity, "WEIGHT"),
-                             "backoff": (backoff, "KINDS")}[args.compare]
+                             "backoff": (backoff, "KINDS"), "grams": (grams, "WEIGHT")}[args.compare]
         default = getattr(module, attribute)
-        off = {"lead": 1.0, "proximity": 0.0, "backoff": frozenset()}[args.compare]
+        off = {"lead": 1.0, "proximity": 0.0, "backoff": frozenset(), "grams": 0.0}[args.compare]
         show = (lambda v: ",".join(sorted(v)) or "none") if args.compare == "backoff" else (lambda v: f"{v:g}")
         settings = {f"{attribute} {show(off)} (off)": off, f"{attribute} {show(default)}": default}
     took: dict[str, list[float]] = {name: [] for name in settings}
