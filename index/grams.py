@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 K1, B = 1.2, 0.75  # Anserini's BM25, with which its Korean bigrams were measured
-CHUNK = 16_000_000
+CHUNK = 8_000_000  # postings sorted at a time: some 350 MB while sorted
 _LETTERS = 1 << 15  # letter numbers: Hangul syllables 1..11172, then Hanja (CJK unified ideographs)
 _HANJA = 0x4E00
 
@@ -63,6 +63,11 @@ def _letter(n: int) -> str:
 def tokens(text: str) -> list[str]:
     """Return the bigrams of text as strings, in the order codes() gives them (pairs, then lone letters)."""
     return [spelled(c) for c in codes(text).tolist()]
+
+
+def _block(path: Path, start: int, count: int) -> np.ndarray:
+    """Return count int32 values of a forward file from value number start (fewer at its end)."""
+    return np.fromfile(path, dtype=np.int32, count=count, offset=4 * start)
 
 
 def lucene_lengths(exact: np.ndarray) -> np.ndarray:
@@ -120,11 +125,9 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
                 codes_file.write(found.astype(np.int32).tobytes())
                 tfs_file.write(tfs.astype(np.int32).tobytes())
         total = int(counts.sum())
-        all_codes = np.memmap(forward["codes"], dtype=np.int32, mode="r", shape=(total,)) if total else np.zeros(0, np.int32)
-        all_tfs = np.memmap(forward["tfs"], dtype=np.int32, mode="r", shape=(total,)) if total else np.zeros(0, np.int32)
         per_first = np.zeros(_LETTERS, dtype=np.int64)  # postings of the bigrams starting with each letter
         for b in range(0, total, BLOCK):
-            per_first += np.bincount(all_codes[b : b + BLOCK] >> 15, minlength=_LETTERS)
+            per_first += np.bincount(_block(forward["codes"], b, BLOCK) >> 15, minlength=_LETTERS)
         lengths = lucene_lengths(exact)
         held = int(np.count_nonzero(exact))  # as Lucene counts a field's documents: those holding a token
         average = max(1.0, float(exact.sum()) / max(1, held))
@@ -135,12 +138,12 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
         try:
             for lo, hi in _ranges(per_first, CHUNK):
                 code, doc, tf = [], [], []
-                for b in range(0, total, BLOCK):
-                    first = all_codes[b : b + BLOCK] >> 15
-                    at = np.flatnonzero((first >= lo) & (first < hi)) + b
-                    code.append(all_codes[at])
-                    tf.append(all_tfs[at])
-                    doc.append(np.searchsorted(ends, at, side="right").astype(np.int32))
+                for b in range(0, total, BLOCK):  # read, not mapped: the forward file's pages stay out of memory
+                    block = _block(forward["codes"], b, BLOCK)
+                    at = np.flatnonzero(((block >> 15) >= lo) & ((block >> 15) < hi))
+                    code.append(block[at])
+                    tf.append(_block(forward["tfs"], b, BLOCK)[at])
+                    doc.append(np.searchsorted(ends, at + b, side="right").astype(np.int32))
                 code, doc, tf = (np.concatenate(x) for x in (code, doc, tf))
                 by = np.lexsort((doc, code))
                 code, doc, tf = code[by], doc[by], tf[by].astype(np.float32)
@@ -157,7 +160,6 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
                 appender.close()
         save(folder, "gram.codes", np.concatenate(distinct).astype(np.int32) if distinct else np.zeros(0, np.int32))
         save(folder, "gram.start", _offsets(np.concatenate(df) if df else np.zeros(0, np.int64)))
-        del all_codes, all_tfs
     finally:
         for path in forward.values():
             path.unlink(missing_ok=True)
