@@ -94,6 +94,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="time only the first N questions (0 = all 5,774)")
     ap.add_argument("--warmup", type=int, default=500, help="untimed chaja queries first (default %(default)s)")
     ap.add_argument("--no-nori", action="store_true", help="skip Lucene-nori")
+    ap.add_argument("--word-cache", action="store_true",
+                    help="build (or require) the chaja index with the analysis cache, as quality.py's --word-cache")
     ap.add_argument("--out", type=Path, default=RESULTS / "latency.json",
                     help="JSON file to write (default %(default)s)")
     args = ap.parse_args()
@@ -112,7 +114,7 @@ def main() -> None:
     print(f"{len(texts):,} korquad1-dev questions, top {K}, one at a time")
     rows = []
     for n in sizes:
-        root = bench_index(n, args.index_dir)
+        root = bench_index(n, args.index_dir, args.word_cache)
         print(f"  korquad1-dev + {n:,}: chaja ({root}) ...", flush=True)
         row = {"articles": 140 + n, "distractors": n, "index": str(root),
                "chaja": chaja_latency(root, texts, args.warmup)}
