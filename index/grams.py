@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .arrays import save
+
 K1, B = 1.2, 0.75  # Anserini's BM25, with which its Korean bigrams were measured
 CHUNK = 8_000_000  # postings sorted at a time: some 350 MB while sorted
 _LETTERS = 1 << 15  # letter numbers: Hangul syllables 1..11172, then Hanja (CJK unified ideographs)
@@ -111,8 +113,7 @@ def write(folder: Path, texts: Iterable[str], n: int) -> dict:
 
     Returns what the manifest records: the average bigrams a section (BM25's average length).
     """
-    from .arrays import save
-    from .arrays_write import BLOCK, _Appender, _offsets, _ranges
+    from .arrays_write import BLOCK, _Appender, _offsets, _ranges  # the arrays' writer calls this: imported here, not above
 
     forward = {name: folder / f"gram.forward.{name}" for name in ("codes", "tfs")}
     counts = np.zeros(n, dtype=np.int64)  # distinct bigrams of each section

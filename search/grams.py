@@ -48,8 +48,18 @@ class GramPostings:
         found = at < len(self.codes)
         at = at[found][self.codes[at[found]] == asked[found]]
         out = np.zeros(self.sections, dtype=np.float32)
-        most = max(MAX_SHARE * self.sections, COMMON)
         for a, b in zip(self.start[at].tolist(), self.start[at + 1].tolist()):
-            if b - a <= most:
+            if not too_common(b - a, self.sections):
                 out[self.docs[a:b]] += self.scores[a:b]
-        return out * np.float32(WEIGHT)
+        out *= np.float32(WEIGHT)
+        return out
+
+
+def too_common(df: int, sections: int) -> bool:
+    """Tell whether a bigram in df of the sections is left out of a query (MAX_SHARE, COMMON); both backends ask."""
+    return df > max(MAX_SHARE * sections, COMMON)
+
+
+def tokens_of(texts: list[str]) -> list[str]:
+    """Return the distinct bigrams of a query's words as strings (the OpenSearch field's tokens), sorted."""
+    return sorted({t for text in texts for t in grams.tokens(text)})

@@ -24,24 +24,21 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_docs, opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from chaja.index import grams as letter_pairs
-
-from . import backoff, context, facets, grams, opensearch_facets, opensearch_proximity, partial, related, scoring
+from . import backoff, context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
-from .opensearch_query import clause_query, coordinated, listed, spelled_clauses, terms_of, with_spelled
+from .opensearch_query import (clause_query, coordinated, document_frequencies, listed, spelled_clauses, terms_of,
+                               with_spelled)
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
 
 TRIES = 4  # a search that fails because a node went away is tried again on the others
 MAX_EXCLUDED_ARTICLES = 10_000  # articles an exclusion can remove (terms query on their ids)
-DF_PAIRS = 3_000  # (field, term) document frequencies asked in one request
 # A keyword query's partial matches score this times their coordinated score: below any complete
 # match's score (a sum of BM25 scores, over 1e-8 unless a term is in nearly all of 10^7 sections).
 PARTIAL_SCALE = 2.0 ** -40
 
 
-_token = opensearch_docs.token
 
 
 class Serving(NamedTuple):
@@ -156,7 +153,8 @@ class OpenSearchEngine(Engine):
         relaxed = False
         tiered = partial.tiered(parsed) and not by_date  # keywords newest first: every word, as embedded
         partial_from = None
-        spelled = self._spelled(parsed.texts) if n and not by_date else []  # letter pairs, as embedded adds them
+        # the letter pairs of the words, as the embedded engine adds them (chaja.search.grams)
+        spelled = spelled_clauses(parsed.texts, self._document_frequencies) if n and not by_date else []
         if not n:
             response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
         elif tiered:
@@ -247,15 +245,6 @@ class OpenSearchEngine(Engine):
                          **({"should": spelled} if spelled else {})}}
         complete = {"bool": {"must": every, **({"should": spelled} if spelled else {})}}
         return {"bool": {"should": [complete, some], "minimum_should_match": 1, **filters}}
-
-    def _spelled(self, texts: list[str]) -> list[dict]:
-        """Return the query's bigram clauses, without those the embedded engine leaves out as too common."""
-        tokens = sorted({t for text in texts for t in letter_pairs.tokens(text)})
-        if not tokens or not grams.WEIGHT:
-            return []
-        df, n = self._document_frequencies(tokens, (osx.GRAM,))
-        most = max(grams.MAX_SHARE * n, grams.COMMON)
-        return spelled_clauses([t for t in tokens if df[(osx.GRAM, t)] <= most])
 
     def _weights(self, clauses: list[Clause], frequencies: tuple[dict, int] | None = None) -> list[float]:
         """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight).
@@ -368,18 +357,7 @@ class OpenSearchEngine(Engine):
     def _document_frequencies(self, terms: list[str], fields: tuple[str, ...] = schema.SEARCHED
                               ) -> tuple[dict[tuple[str, str], int], int]:
         """Return how many sections hold each term in each of fields, and how many sections there are."""
-        pairs = [(f, t) for t in terms for f in fields]
-        df: dict[tuple[str, str], int] = {}
-        n = 0
-        for start in range(0, len(pairs), DF_PAIRS):  # bounded requests for a long article
-            chunk = pairs[start : start + DF_PAIRS]
-            filters = {str(i): {"term": {f: _token(t)}} for i, (f, t) in enumerate(chunk)}
-            response = self._search({"size": 0, "track_total_hits": True,
-                                     "aggs": {"df": {"filters": {"filters": filters}}}})
-            buckets = response["aggregations"]["df"]["buckets"]
-            df.update((pair, buckets[str(i)]["doc_count"]) for i, pair in enumerate(chunk))
-            n = response["hits"]["total"]["value"]
-        return df, n
+        return document_frequencies(self._search, terms, fields)
 
     def sources(self) -> list[facets.FacetValue]:
         """Return every source of the serving articles with how many articles it has, most first."""

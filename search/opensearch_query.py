@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from chaja.index import opensearch as osx
-from chaja.index import opensearch_docs
+from chaja.index import opensearch_docs, schema
 
 from . import grams, partial, scoring
 from .query import Clause, Parsed
 
 _token = opensearch_docs.token
+DF_PAIRS = 3_000  # (field, term) document frequencies asked in one request
 
 
 def terms_of(clauses: list[Clause] | tuple[Clause, ...]) -> list[str]:
@@ -69,6 +70,29 @@ def with_spelled(query: dict, spelled: list[dict]) -> dict:
     return {"bool": {"must": [query], "should": spelled}}
 
 
-def spelled_clauses(tokens: list[str]) -> list[dict]:
-    """Return a should-clause a bigram, each scoring grams.WEIGHT x its BM25 (chaja.search.grams)."""
-    return [{"term": {osx.GRAM: {"value": t, "boost": grams.WEIGHT}}} for t in tokens]
+def spelled_clauses(texts: list[str], frequencies) -> list[dict]:
+    """Return a should-clause a bigram of the query's words, each scoring grams.WEIGHT x its BM25, without the
+    bigrams the embedded engine leaves out as too common (chaja.search.grams); frequencies: document_frequencies."""
+    tokens = grams.tokens_of(texts)
+    if not tokens or not grams.WEIGHT:
+        return []
+    df, n = frequencies(tokens, (osx.GRAM,))
+    return [{"term": {osx.GRAM: {"value": t, "boost": grams.WEIGHT}}} for t in tokens
+            if not grams.too_common(df[(osx.GRAM, t)], n)]
+
+
+def document_frequencies(search, terms: list[str], fields: tuple[str, ...] = schema.SEARCHED
+                         ) -> tuple[dict[tuple[str, str], int], int]:
+    """Return how many sections hold each term in each of fields, and how many sections there are (search: a
+    request's body -> its response)."""
+    pairs = [(f, t) for t in terms for f in fields]
+    df: dict[tuple[str, str], int] = {}
+    n = 0
+    for start in range(0, len(pairs), DF_PAIRS):  # bounded requests for a long article
+        chunk = pairs[start : start + DF_PAIRS]
+        filters = {str(i): {"term": {f: _token(t)}} for i, (f, t) in enumerate(chunk)}
+        response = search({"size": 0, "track_total_hits": True, "aggs": {"df": {"filters": {"filters": filters}}}})
+        buckets = response["aggregations"]["df"]["buckets"]
+        df.update((pair, buckets[str(i)]["doc_count"]) for i, pair in enumerate(chunk))
+        n = response["hits"]["total"]["value"]
+    return df, n

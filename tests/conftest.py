@@ -213,6 +213,14 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 
 
+@pytest.fixture
+def without_bigrams(monkeypatch):
+    """Leave the character bigrams (chaja.search.grams) out of ranking, for a test of another ranking rule alone."""
+    from chaja.search import grams
+
+    monkeypatch.setattr(grams, "WEIGHT", 0.0)
+
+
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return the folder of an index built once from the bundled corpus/."""

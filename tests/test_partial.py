@@ -28,12 +28,8 @@ PARTIAL = ["busan-pier", "incheon-volume", "gyeongnam-export"]  # one of them: �
 NOTICE = "여기부터는 검색어 일부만 포함한 결과입니다."
 
 
-@pytest.fixture(autouse=True)
-def without_letter_pairs(monkeypatch):
-    """These tests weigh one ranking rule alone: the character bigrams (chaja.search.grams) are left out."""
-    from chaja.search import grams
-
-    monkeypatch.setattr(grams, "WEIGHT", 0.0)
+# these tests weigh one ranking rule alone: the character bigrams are left out (conftest.without_bigrams)
+pytestmark = pytest.mark.usefixtures("without_bigrams")
 
 
 def ids(page) -> list[str]:

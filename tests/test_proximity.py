@@ -26,12 +26,8 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def without_letter_pairs(monkeypatch):
-    """These tests weigh one ranking rule alone: the character bigrams (chaja.search.grams) are left out."""
-    from chaja.search import grams
-
-    monkeypatch.setattr(grams, "WEIGHT", 0.0)
+# these tests weigh one ranking rule alone: the character bigrams are left out (conftest.without_bigrams)
+pytestmark = pytest.mark.usefixtures("without_bigrams")
 
 
 @pytest.fixture(scope="module")

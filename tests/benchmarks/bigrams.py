@@ -26,28 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data import BENCH_DIR  # noqa: E402
 
 from chaja.index import schema  # noqa: E402
+from chaja.index.grams import B, K1  # noqa: E402  (the engine's BM25 of the field)
+from chaja.index.grams import codes as grams  # noqa: E402  (the engine's own reading of a text into bigrams)
 from chaja.search import Engine  # noqa: E402
-
-K1, B = 1.2, 0.75  # Anserini's BM25 defaults, with which its Korean bigrams were measured
-
-
-def letters(codes: np.ndarray) -> np.ndarray:
-    """Tell which code points are Hangul syllables or Hanja (CJK unified ideographs)."""
-    return ((codes >= 0xAC00) & (codes <= 0xD7A3)) | ((codes >= 0x4E00) & (codes <= 0x9FFF))
-
-
-def grams(text: str) -> np.ndarray:
-    """Return the bigram codes of text (first letter x 2**21 + second; a lone letter: its code alone)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    if not len(codes):
-        return codes
-    ok = letters(codes)
-    pair = ok[:-1] & ok[1:]
-    found = [codes[:-1][pair] << 21 | codes[1:][pair]]
-    before = np.concatenate(([False], ok[:-1]))
-    after = np.concatenate((ok[1:], [False]))
-    found.append(codes[ok & ~before & ~after])  # a letter alone between separators
-    return np.concatenate(found)
 
 
 class Bigrams:
@@ -62,7 +43,7 @@ class Bigrams:
     @classmethod
     def of_index(cls, index_dir: Path) -> Bigrams:
         """Return the bigrams of an index, built from its stored fields once and kept beside it."""
-        cache = BENCH_DIR / f"{Path(index_dir).name}.bigrams.npz"
+        cache = BENCH_DIR / f"{Path(index_dir).name}.bigrams2.npz"  # 2: the codes of chaja.index.grams
         engine = Engine(index_dir)
         gen = engine._current()
         if cache.exists():
