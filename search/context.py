@@ -19,24 +19,25 @@ import numpy as np
 LEAD_BOOST = 1.1
 
 
-def leads(article_start: np.ndarray) -> np.ndarray:
-    """Return the first section of every article that has one."""
+def leads(article_start: np.ndarray, sections: int) -> np.ndarray:
+    """Return which of the sections are the first section of their article, as a mask."""
     start = np.asarray(article_start)
-    return start[:-1][np.diff(start) > 0]
+    mask = np.zeros(sections, dtype=bool)
+    mask[start[:-1][np.diff(start) > 0]] = True
+    return mask
 
 
-def lead_first(article_start: np.ndarray, scores: np.ndarray, shown: np.ndarray,
-               boost: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Return (scores, shown) with every lead's entries multiplied by boost (shown may be scores itself)."""
+def lead_first(is_lead: np.ndarray, docs: np.ndarray, scores: np.ndarray, shown: np.ndarray,
+               boost: float | None = None) -> None:
+    """Multiply the scores of the leads (leads()) among docs by boost, in scores and in shown (shown may be scores), in place.
+
+    Only the listed sections' scores count (Engine.search's own arrays, per query): at 240,000 articles they are a
+    tenth of all sections, and boosting every lead cost 4 ms a question.
+    """
     boost = LEAD_BOOST if boost is None else boost  # read now: a benchmark may change LEAD_BOOST
     if boost == 1.0:
-        return scores, shown
-    first = leads(article_start)
-
-    def boosted(values: np.ndarray) -> np.ndarray:
-        out = values.copy()
-        out[first] *= np.float32(boost)
-        return out
-
-    out = boosted(scores)
-    return out, out if shown is scores else boosted(shown)
+        return
+    first = docs[is_lead[docs]]
+    scores[first] *= np.float32(boost)
+    if shown is not scores:
+        shown[first] *= np.float32(boost)

@@ -203,13 +203,16 @@ class Engine:
         shown = scores  # the score a hit shows
         if n > STRICT_WORDS:
             # A question or a pasted sentence: rank what matches some of the words, the more the better.
-            shown = scores = scoring.coordinated(scores, share)
+            shown = scores = scoring.coordinated(scores, share, docs)  # only the listed sections' scores count
         elif tiered:
             # Keywords: the hits with every word first, ranked as AND ranks them, then those with some.
-            shown = np.where(complete, scores, scoring.coordinated(scores, share))
-        if not by_date and (spelled := gen.postings.grams.scores_of(parsed.texts)) is not None:
-            scores, shown = scores + spelled, shown + spelled  # the listed sections that spell the words, too
-        scores, shown = context.lead_first(gen.article_start, scores, shown)  # the lead names a close call
+            shown = scoring.coordinated(scores.copy(), share, docs[~complete[docs]])
+        # scores and shown are this query's own arrays: what follows changes the listed sections' entries in place
+        if not by_date and (spelled := gen.postings.grams.scores_of(parsed.texts, docs)) is not None:
+            scores[docs] += spelled  # the listed sections that spell the words, too
+            if shown is not scores:
+                shown[docs] += spelled
+        context.lead_first(gen.leads, docs, scores, shown)  # the lead names a close call
         ahead = None  # proximity's candidates, when every other section ranks below them all
         if not by_date:  # the best sections holding the words close together first
             scores, shown, ahead = proximity.closer_first(gen.postings, parsed.clauses, docs, scores, shown,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from chaja.index import arrays, store
 from chaja.index.analysis import kiwi_for
 
+from . import context
 from .postings import Postings
 
 
@@ -36,6 +38,11 @@ class OpenGeneration:
         self.warmed = threading.Event()  # nothing to warm: kept for callers that wait for it
         self.warmed.set()
         self.stats: dict | None = None  # Engine.stats() of this generation, computed on first use
+
+    @functools.cached_property
+    def leads(self):
+        """Return which sections are their article's first (context.leads), made on first use: 1 byte a section."""
+        return context.leads(self.article_start, len(self.article_of))
 
     def searcher(self):
         """Return this thread's Whoosh searcher over this generation (stored fields by Whoosh document number)."""

@@ -65,9 +65,11 @@ def test_a_question_names_the_lead_too(ports):
 
 
 def test_leads_are_the_first_section_of_every_article_with_one():
-    assert context.leads(np.array([0, 2, 2, 5])).tolist() == [0, 2]
+    is_lead = context.leads(np.array([0, 2, 2, 5]), 5)  # article 1 has no section
+    assert is_lead.tolist() == [True, False, True, False, False]
     scores = np.array([1, 2, 3, 4, 5], dtype=np.float32)
-    boosted, shown = context.lead_first(np.array([0, 2, 5]), scores, scores, boost=2.0)
-    assert shown is boosted
-    assert boosted.tolist() == [2, 2, 6, 4, 5]
-    assert scores.tolist() == [1, 2, 3, 4, 5]  # the caller's array is left as it was
+    context.lead_first(is_lead, np.array([0, 1, 2, 3]), scores, scores, boost=2.0)
+    assert scores.tolist() == [2, 2, 6, 4, 5]  # once each, though shown is scores
+    shown = np.array([1, 1, 1, 1, 1], dtype=np.float32)
+    context.lead_first(is_lead, np.array([2, 3]), scores, shown, boost=2.0)
+    assert scores.tolist() == [2, 2, 12, 4, 5] and shown.tolist() == [1, 1, 2, 1, 1]  # listed sections only
