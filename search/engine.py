@@ -198,8 +198,7 @@ class Engine:
         tiered = partial.tiered(parsed) and not (by_date and not relaxed)
         listed = (complete | partial.eligible(gen.postings, parsed, count, documents) if n > STRICT_WORDS or tiered
                   else complete)
-        docs = np.flatnonzero(listed if n else allowed)  # no words: what the filters leave
-        docs = docs[allowed[docs]]
+        docs = np.flatnonzero(listed & allowed if n else allowed)  # no words: what the filters leave
         shown = scores  # the score a hit shows
         if n > STRICT_WORDS:
             # A question or a pasted sentence: rank what matches some of the words, the more the better.

@@ -189,7 +189,8 @@ def coordinated(scores: np.ndarray, share: np.ndarray, at: np.ndarray | None = N
     """
     if at is None:
         return scores * share * share
-    scores[at] = scores[at] * share[at] * share[at]
+    part = share[at]
+    scores[at] = scores[at] * part * part
     return scores
 
 
