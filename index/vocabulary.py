@@ -52,6 +52,11 @@ class Vocabulary:
         """Return the text of entry i."""
         return self.text[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
 
+    def entries(self, numbers: np.ndarray) -> list[str]:
+        """Return the texts of many entries (entry() of each, without a numpy look-up per entry)."""
+        blob = memoryview(self.text)
+        return [str(blob[a:b], "utf-8") for a, b in zip(self.offsets[numbers].tolist(), self.offsets[numbers + 1].tolist())]
+
 
 def _words(text: str, encoded) -> set[str]:
     """Return the words of a field: runs of content morphemes that touch, at least two characters.

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from chaja.index.analysis import CONTENT_TAGS, LONE_PARTICLES, compound_parts, kiwi_for
 from chaja.index.vocabulary import Vocabulary
@@ -81,16 +83,19 @@ def _near(vocabulary: Vocabulary, keys: str, limit: int) -> list[tuple[float, in
         lo, hi = _range(vocabulary, order, key, piece)
         if hi - lo <= MAX_CANDIDATES:
             candidates.update(order[lo:hi].tolist())
+    entries = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+    entries = entries[vocabulary.kind[entries] == 0]  # titles are not words
+    others = [jamo.keystrokes(text) for text in vocabulary.entries(entries)]
+    # Plain edit distance with alike vowels made one is never more than jamo.distance: the many words it puts
+    # limit or more edits away are left out in C (a typo's ranges hold up to 10,000 words, 47 microseconds each
+    # in Python: 125 ms for one question before).
+    lower = process.cdist([jamo.fold_alike(keys)], [jamo.fold_alike(o) for o in others], scorer=Levenshtein.distance,
+                          score_cutoff=limit - 1, workers=1)[0]
     out = []
-    for e in candidates:
-        if vocabulary.kind[e]:  # titles are not words
-            continue
-        other = jamo.keystrokes(vocabulary.entry(e))
-        if abs(len(other) - n) >= limit:
-            continue
-        d = jamo.distance(keys, other, limit)
+    for i in np.flatnonzero(lower < limit).tolist():
+        d = jamo.distance(keys, others[i], limit)
         if d < limit:
-            out.append((d, -int(vocabulary.count[e]), e))
+            out.append((d, -int(vocabulary.count[entries[i]]), int(entries[i])))
     return sorted(out)
 
 

@@ -76,6 +76,12 @@ def from_layout(text: str) -> str | None:
 # Vowels that sound alike in today's Korean and are confused in writing (베개/배게, 예/얘) cost half an edit.
 _FAR = float("inf")  # a cell too far off the diagonal to matter
 _ALIKE = {("ㅐ", "ㅔ"), ("ㅔ", "ㅐ"), ("ㅒ", "ㅖ"), ("ㅖ", "ㅒ")}
+_ONE_OF_ALIKE = str.maketrans("ㅔㅖ", "ㅐㅒ")
+
+
+def fold_alike(keys: str) -> str:
+    """Return keystrokes with each pair of alike vowels made one: their plain edit distance never exceeds distance()."""
+    return keys.translate(_ONE_OF_ALIKE)
 
 
 def distance(a: str, b: str, limit: float = 3) -> float:

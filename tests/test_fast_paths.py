@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 from conftest import engine_over
 
 from chaja.index import spans
 from chaja.index.analysis import Morpheme
-from chaja.search import facets, jamo, scoring
+from chaja.search import correct, facets, jamo, scoring
 from chaja.search.query import Marks
 
 # -- keystrokes and edit distance (typo correction scans thousands of words a query) ---------------
@@ -65,6 +66,25 @@ def _full_distance(a: str, b: str, limit: float) -> float:
        st.sampled_from([0.5, 1, 2, 2.5, 3, 4]))
 def test_distance_near_the_diagonal_is_the_full_edit_distance(a: str, b: str, limit: float) -> None:
     assert jamo.distance(a, b, limit) == _full_distance(a, b, limit)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="ㅐㅔㅒㅖㄱㄴㅏ", max_size=9), st.text(alphabet="ㅐㅔㅒㅖㄱㄴㅏ", max_size=9))
+def test_plain_distance_of_folded_keys_never_exceeds_the_distance(a: str, b: str) -> None:
+    # correction leaves out in C the words this lower bound already puts too far (search/correct._near)
+    assert Levenshtein.distance(jamo.fold_alike(a), jamo.fold_alike(b)) <= _full_distance(a, b, 99)
+
+
+def test_correction_finds_the_near_words_with_the_bound(engine) -> None:
+    vocabulary = engine.vocabulary()
+    assert vocabulary.entries(np.arange(len(vocabulary))) == [vocabulary.entry(e) for e in range(len(vocabulary))]
+    words = [vocabulary.entry(e) for e in range(len(vocabulary)) if not vocabulary.kind[e]]
+    for typo, meant in (("반도채", "반도체"), ("인공지눙", "인공지능"), ("기휴변화", "기후변화")):
+        keys = jamo.keystrokes(typo)
+        limit = 2 if len(keys) < 10 else 3  # as correct_word asks
+        truly = {w for w in words if jamo.distance(keys, jamo.keystrokes(w), limit) < limit}
+        near = {vocabulary.entry(e) for _, _, e in correct._near(vocabulary, keys, limit)}
+        assert meant in near and near <= truly
 
 
 def test_distance_of_real_typos() -> None:
