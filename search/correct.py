@@ -27,6 +27,7 @@ _PARTICLES = sorted(LONE_PARTICLES | {"에는", "에서는", "으로는", "이�
 # Tags that make a word a predicate or give it an ending; such words are left as typed.
 _PREDICATE = ("E", "VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "NP")
 _ATTACHED = ("J", "XSN")  # particles and noun suffixes (들, 님) that a held word may carry
+_TITLES = ("씨", "님")  # read as bound nouns after a name (김을동씨가: 김을동 + 씨 + 가), carried like suffixes
 MAX_CANDIDATES = 5_000  # a range this large is a prefix too short to say anything
 MIN_KEYS = 4  # words shorter than this (in keystrokes) are too short to guess
 MAX_KEYS = 40  # longer ones are not words
@@ -55,8 +56,8 @@ def held(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], tok
          user_words: tuple = ()) -> bool:
     """Tell whether the index holds a typed word, so it must not be corrected (tokens: Kiwi's, if already at hand)."""
     stems = _stems(word)
-    if any(_has_word(vocabulary, stem) for stem, _ in stems):
-        return True
+    if any(_has_word(vocabulary, stem) or has_term(stem.lower()) for stem, _ in stems):
+        return True  # a word of the vocabulary, or a term of the index (번디가: Kiwi reads 번디 alone as 번 + 디)
     if tokens is None:
         tokens = kiwi_for(user_words).tokenize(word)
     if any(t.tag.startswith(_PREDICATE) for t in tokens):
@@ -69,7 +70,7 @@ def held(word: str, vocabulary: Vocabulary, has_term: Callable[[str], bool], tok
     rest = [t for t in tokens if not t.tag.startswith(CONTENT_TAGS)]
     touching = all(a.end >= b.start for a, b in zip(content, content[1:]))
     terms = [p for t in content for p in (compound_parts(t.form) if t.tag.startswith("NN") else ()) or [t.form.lower()]]
-    return (content[0].start == 0 and touching and all(t.tag.startswith(_ATTACHED) for t in rest)
+    return (content[0].start == 0 and touching and all(t.tag.startswith(_ATTACHED) or t.form in _TITLES for t in rest)
             and all(has_term(t) for t in terms))
 
 

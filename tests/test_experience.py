@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CHAJA, CORPUS, write_jsonl
+from conftest import CHAJA, CORPUS, engine_over, write_jsonl
 
 from chaja.index import vocabulary
-from chaja.search import jamo
+from chaja.search import correct, jamo
 
 
 def texts(found) -> list[tuple[str, str, int]]:
@@ -91,6 +91,41 @@ def test_a_typo_beside_a_word_that_finds_something_is_only_suggested(engine) -> 
     page = engine.search("누리호 발샤")
     assert (page.total, page.suggestion, page.corrected) == (3, "누리호 발사", False)  # 누리호 alone: relaxed
     assert [h.id for h in page.hits][0] == "blog/nuri-rocket-launch-goheung" and page.relaxed
+
+
+NAMES = [
+    {"id": "bundy", "title": "테드 번디", "sections": [{"heading": "", "text":
+        "테드 번디는 미국의 연쇄 살인범이다. 번디는 1946년 버몬트주에서 태어났다. 번디가 졸업한 고등학교는 우드로 윌슨 고등학교이다."}]},
+    {"id": "address", "title": "을지로 1번지", "sections": [{"heading": "", "text":
+        "서울 중구 을지로 1번지에 있는 건물은 오래되었다. 번지마다 주소가 다르다."}]},
+    {"id": "kim", "title": "김을동", "sections": [{"heading": "", "text":
+        "김을동 씨는 대한민국의 배우이자 정치인이다. 김을동 씨가 졸업한 고등학교는 무학여자고등학교이다."}]},
+]
+
+
+@pytest.fixture(scope="module")
+def names(tmp_path_factory):
+    return engine_over(tmp_path_factory, "names", NAMES)
+
+
+def _has_term(engine):
+    gen = engine._current()
+    return lambda term: any(gen.postings.df(f, term) for f in ("title", "heading", "text"))
+
+
+def test_a_name_with_a_title_is_not_corrected(names) -> None:
+    # alone, Kiwi reads 김을동씨가 as 김을동 + 씨 (a bound noun) + 가: 씨 goes with the name as a suffix would
+    vocabulary, has_term = names.vocabulary(), _has_term(names)
+    for q in ("김을동씨가 졸업한 고등학교는?", "김을동님의 고등학교"):
+        assert correct.correct(q, vocabulary, has_term) is None
+    assert correct.correct("김을둥 고등학교", vocabulary, has_term) == "김을동 고등학교"  # a typo still is
+
+
+def test_a_term_of_the_index_is_held_though_the_vocabulary_lacks_it(engine, names) -> None:
+    # alone, Kiwi reads 번디가 as 번 + 디 + 가; the index holds 번디 (read in context), the corpus's vocabulary does not
+    assert not correct.held("번디가", engine.vocabulary(), _has_term(engine))
+    assert correct.held("번디가", engine.vocabulary(), _has_term(names))
+    assert names.search("번디가 졸업한 고등학교는?").hits[0].id == "bundy"
 
 
 @pytest.mark.parametrize("word", ["양궁이", "한지", "금리 동결", "반도체를", "부산한", "LNG", "누리호의 발사", "대한민국"])
