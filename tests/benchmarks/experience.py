@@ -7,7 +7,8 @@
     only when nothing is found), and when the reader follows the suggestion; and how many of the
     unchanged, correct questions get a suggestion (a wrong correction) or a changed result.
 (c) What facets and corrections add to a search: their own time inside each query, against
-    the query's total, at p50/p95.
+    the query's total, at p50/p95 (and the correction's longest): the questions, their first two words,
+    and the questions of at most CORRECT_WORDS words, which are corrected even when they find something.
 
 Run: python tests/benchmarks/experience.py [--distractors 1000] [--index DIR] [--questions N]
 The default index is korquad1-dev plus the first 1,000 kowiki-volume articles, built once
@@ -179,7 +180,9 @@ def measure_query_costs(engine: Engine, limit: int) -> None:
     engine_module.facets.count = timed("facets", engine_module.facets.count)
     engine._suggestion = timed("correction", engine._suggestion)
     questions = [line.split("\t", 1)[1] for line in (KORQUAD / "queries.tsv").read_text(encoding="utf-8").splitlines()]
-    for label, texts in (("questions", questions[:limit]), ("their first two words", [" ".join(q.split()[:2]) for q in questions[:limit]])):
+    short = [q for q in questions if len(q.split()) <= engine_module.CORRECT_WORDS]  # corrected even when found
+    for label, texts in (("questions", questions[:limit]), ("their first two words", [" ".join(q.split()[:2]) for q in questions[:limit]]),
+                         (f"questions of at most {engine_module.CORRECT_WORDS} words", short)):
         _time_queries(engine, texts, spent, label)
 
 
@@ -199,7 +202,8 @@ def _time_queries(engine: Engine, texts: list[str], spent: dict, label: str) -> 
           f"without facets p95 {percentile(without_facets, 95):.2f} ms (+{p95 / percentile(without_facets, 95) - 1:.1%}); "
           f"without facets and correction p95 {percentile(without_either, 95):.2f} ms; "
           f"facets alone p50 {percentile([r[1] for r in rows], 50):.3f} ms, p95 {percentile([r[1] for r in rows], 95):.3f} ms; "
-          f"correction alone p50 {percentile([r[2] for r in rows], 50):.3f} ms, p95 {percentile([r[2] for r in rows], 95):.3f} ms")
+          f"correction alone p50 {percentile([r[2] for r in rows], 50):.3f} ms, p95 {percentile([r[2] for r in rows], 95):.3f} ms, "
+          f"max {max(r[2] for r in rows):.1f} ms")
 
 
 def main() -> None:
