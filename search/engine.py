@@ -200,12 +200,13 @@ class Engine:
                   else complete)
         docs = np.flatnonzero(listed & allowed if n else allowed)  # no words: what the filters leave
         shown = scores  # the score a hit shows
+        some = docs[~complete[docs]] if tiered else None  # keywords: the listed sections with only some of the words
         if n > STRICT_WORDS:
             # A question or a pasted sentence: rank what matches some of the words, the more the better.
             shown = scores = scoring.coordinated(scores, share, docs)  # only the listed sections' scores count
         elif tiered:
             # Keywords: the hits with every word first, ranked as AND ranks them, then those with some.
-            shown = scoring.coordinated(scores.copy(), share, docs[~complete[docs]])
+            shown = scoring.coordinated(scores.copy(), share, some)
         # scores and shown are this query's own arrays: what follows changes the listed sections' entries in place
         if not by_date and (spelled := gen.postings.grams.scores_of(parsed.texts, docs)) is not None:
             scores[docs] += spelled  # the listed sections that spell the words, too
@@ -217,7 +218,7 @@ class Engine:
             scores, shown, ahead = proximity.closer_first(gen.postings, parsed.clauses, docs, scores, shown,
                                                           complete if tiered else None)
         if tiered:
-            scores = partial.ranking(scores, shown, complete, docs[~complete[docs]])
+            scores = partial.ranking(scores, shown, complete, some)
         # Ranking by relevance sorts only the leaders that can reach this page: among the candidates if they fill it.
         limit = None if by_date else page * size
         best = rank(scores, ahead if ahead is not None and units(ahead) >= limit else docs, gen.article_of, limit)

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CHAJA, CORPUS, engine_over, write_jsonl
 
-from chaja.index import vocabulary
+from chaja.index import schema, vocabulary
 from chaja.search import correct, jamo
 
 
@@ -110,7 +110,7 @@ def names(tmp_path_factory):
 
 def _has_term(engine):
     gen = engine._current()
-    return lambda term: any(gen.postings.df(f, term) for f in ("title", "heading", "text"))
+    return lambda term: any(gen.postings.df(f, term) for f in schema.SEARCHED)  # as Engine._suggestion asks
 
 
 def test_a_name_with_a_title_is_not_corrected(names) -> None:
