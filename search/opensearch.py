@@ -24,10 +24,9 @@ from chaja.index import opensearch as osx
 from chaja.index import opensearch_docs, opensearch_load, schema
 from chaja.index.store import IndexUnavailable
 
-from . import backoff, context, facets, opensearch_facets, opensearch_proximity, partial, related, scoring
+from . import backoff, context, facets, grams, opensearch_facets, opensearch_proximity, partial, related, scoring
 from .engine import MAX_RELATED, STRICT_WORDS, Engine, article_view, hit_of, prepare
-from .opensearch_query import (clause_query, coordinated, document_frequencies, listed, spelled_clauses, terms_of,
-                               with_spelled)
+from .opensearch_query import Frequencies, clause_query, coordinated, listed, spelled_clauses, terms_of, with_spelled
 from .query import Clause, Parsed, QueryError, parse
 from .results import ArticleView, ResultPage
 from .suggest import keyboard_suggestion
@@ -59,6 +58,9 @@ class OpenSearchEngine(Engine):
         self._lock = threading.Lock()
         self._serving: Serving | None = None
         self._checked = 0.0
+        # what the cluster answered since the alias was last looked up (an update changes it in place):
+        self._frequencies = Frequencies(self._search)  # document frequencies
+        self._bounds: tuple[str | None, str | None] | None = None  # the oldest and newest date
         # Read queries word by word (True) or in context (False); None: as the index was analysed
         # (its _meta's word_cache), as Engine.query_by_word.
         self.query_by_word: bool | None = None
@@ -78,6 +80,7 @@ class OpenSearchEngine(Engine):
                 meta = self._call(lambda: osx.meta(self.es, name))
                 self._serving = Serving(name, tuple(tuple(w) for w in meta.get("user_words", [])),
                                         opensearch_load.word_cache_of(meta))
+            self._frequencies, self._bounds = Frequencies(self._search), None
             self._checked = now
             return self._serving
 
@@ -115,17 +118,21 @@ class OpenSearchEngine(Engine):
         """Parse a query as the serving index's texts were read: word by word or in context."""
         by_word = serving.word_cache if self.query_by_word is None else self.query_by_word
         parsed = parse(text, serving.user_words, by_word)
-        return backoff.expand(parsed, self._held(backoff.words(parsed)), serving.user_words)
+        words = backoff.words(parsed)
+        if parsed.clauses:  # what backoff and the ranking will ask (its words, terms and letter pairs), in one request
+            self._frequencies.of([(f, t) for t in words + terms_of(parsed.clauses) for f in schema.SEARCHED]
+                                 + [(osx.GRAM, t) for t in grams.tokens_of(parsed.texts)])
+        return backoff.expand(parsed, self._held(words), serving.user_words)
 
     def _held(self, words: list[str]) -> Callable[[str], bool]:
         """Return backoff's held() over the cluster: the words, then the pieces of those it lacks, asked at once."""
         if not words or not backoff.KINDS:
             return lambda term: False
-        df, _ = self._document_frequencies(words)
+        df, _ = self._frequencies(words)
         held = {t for (_, t), d in df.items() if d}
         pieces = [p for w in words if w not in held for p in backoff.pieces(w) if p != w]
         if pieces:
-            df, _ = self._document_frequencies(pieces)
+            df, _ = self._frequencies(pieces)
             held |= {t for (_, t), d in df.items() if d}
         return held.__contains__
 
@@ -154,7 +161,7 @@ class OpenSearchEngine(Engine):
         tiered = partial.tiered(parsed) and not by_date  # keywords newest first: every word, as embedded
         partial_from = None
         # the letter pairs of the words, as the embedded engine adds them (chaja.search.grams)
-        spelled = spelled_clauses(parsed.texts, self._document_frequencies) if n and not by_date else []
+        spelled = spelled_clauses(parsed.texts, self._frequencies) if n and not by_date else []
         if not n:
             response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
         elif tiered:
@@ -194,7 +201,8 @@ class OpenSearchEngine(Engine):
         strict = n <= STRICT_WORDS and not relaxed and not tiered
         matching = ({"bool": {"filter": [clause_query(c) for c in clauses]}} if strict else listed(parsed)
                     if n else {"match_all": {}})
-        counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges)
+        counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges,
+                                          self._date_bounds())
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(serving, text)) if not total else None
         if suggestion and correct:  # it found nothing and the suggestion finds something: show that
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)
@@ -246,12 +254,9 @@ class OpenSearchEngine(Engine):
         complete = {"bool": {"must": every, **({"should": spelled} if spelled else {})}}
         return {"bool": {"should": [complete, some], "minimum_should_match": 1, **filters}}
 
-    def _weights(self, clauses: list[Clause], frequencies: tuple[dict, int] | None = None) -> list[float]:
-        """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight).
-
-        frequencies: _document_frequencies() of the clauses' terms, when the caller has them already.
-        """
-        df, n = frequencies or self._document_frequencies(terms_of(clauses))
+    def _weights(self, clauses: list[Clause]) -> list[float]:
+        """Return each clause's weight in coordination, from the index's document frequencies (scoring.weight)."""
+        df, n = self._frequencies(terms_of(clauses))
 
         def weight(clause: Clause) -> float:
             if clause.any_of:
@@ -273,9 +278,8 @@ class OpenSearchEngine(Engine):
             lead = {"filter": {"term": {schema.SECTION: 0}}, "weight": context.LEAD_BOOST}
             query = {"function_score": {"query": query, "functions": [lead], "boost_mode": "multiply"}}
         if not by_date and len(clauses) >= 2:
-            frequencies = self._document_frequencies(terms_of(clauses))
-            query = opensearch_proximity.closer(self._search, query, sort, clauses,
-                                                self._weights(clauses, frequencies), frequencies)
+            query = opensearch_proximity.closer(self._search, query, sort, clauses, self._weights(clauses),
+                                                self._frequencies(terms_of(clauses)))
         body = {"query": query, "from": (page - 1) * size, "size": size, "sort": sort, "track_total_hits": True,
                 "track_scores": True, "aggs": dict(aggs or {})}
         if group == "article":
@@ -335,7 +339,7 @@ class OpenSearchEngine(Engine):
         if not own:
             return None
         counts = related.term_counts([opensearch_docs.stored_fields(h["_source"]) for h in own])
-        df, n = self._document_frequencies(sorted(counts))
+        df, n = self._frequencies(sorted(counts))
         weighted = []
         for term, tf in counts.items():  # as chaja.search.related.distinctive
             found = max(df[(f, term)] for f in schema.SEARCHED)
@@ -354,11 +358,6 @@ class OpenSearchEngine(Engine):
                                        f.get(schema.SOURCE), round(float(score), 4)))
         return out
 
-    def _document_frequencies(self, terms: list[str], fields: tuple[str, ...] = schema.SEARCHED
-                              ) -> tuple[dict[tuple[str, str], int], int]:
-        """Return how many sections hold each term in each of fields, and how many sections there are."""
-        return document_frequencies(self._search, terms, fields)
-
     def sources(self) -> list[facets.FacetValue]:
         """Return every source of the serving articles with how many articles it has, most first."""
         self._current()
@@ -367,7 +366,13 @@ class OpenSearchEngine(Engine):
     def newest_date(self) -> str | None:
         """Return the date of the newest article (None when no article has a date)."""
         self._current()
-        return opensearch_facets.newest_date(self._search)
+        return self._date_bounds()[1]
+
+    def _date_bounds(self) -> tuple[str | None, str | None]:
+        """Return the oldest and newest article date, asked once until the alias is looked up again."""
+        if (bounds := self._bounds) is None:
+            bounds = self._bounds = opensearch_facets.date_bounds(self._search)
+        return bounds
 
     def stats(self) -> dict:
         """Return what the serving index holds, how it was built, and the cluster's shards and health."""

@@ -67,9 +67,13 @@ def date_bounds(search: Search) -> tuple[str | None, str | None]:
 
 
 def count(search: Search, matching: dict, must_not: list[dict], sources: list[str],
-          date_ranges: list[tuple[str | None, str | None]]) -> dict[str, list[FacetValue]]:
-    """Return the source and year facets of the sections matching (a query), exclusions (must_not) applied."""
-    oldest, newest = date_bounds(search)
+          date_ranges: list[tuple[str | None, str | None]], bounds: tuple[str | None, str | None]
+          ) -> dict[str, list[FacetValue]]:
+    """Return the source and year facets of the sections matching (a query), exclusions (must_not) applied.
+
+    bounds: the index's oldest and newest date (date_bounds), the years to count.
+    """
+    oldest, newest = bounds
     years = [str(y) for y in range(int(oldest[:4]), int(newest[:4]) + 1)] if oldest and newest else []
     by_year = {"filters": {"filters": {y: {"prefix": {schema.DATE: y}} for y in years}}, "aggs": {"articles": _articles()}}
     body = {"size": 0, "query": {"bool": {"must": [matching], "must_not": must_not}},
@@ -85,8 +89,3 @@ def count(search: Search, matching: dict, must_not: list[dict], sources: list[st
 def sources(search: Search) -> list[FacetValue]:
     """Return every source of the index's articles with how many articles it has, most first."""
     return _source_values(search({"size": 0, "aggs": {"values": _by_source()}})["aggregations"]["values"]["buckets"])
-
-
-def newest_date(search: Search) -> str | None:
-    """Return the date of the newest article, or None when no article has a date."""
-    return date_bounds(search)[1]

@@ -72,7 +72,7 @@ def with_spelled(query: dict, spelled: list[dict]) -> dict:
 
 def spelled_clauses(texts: list[str], frequencies) -> list[dict]:
     """Return a should-clause a bigram of the query's words, each scoring grams.WEIGHT x its BM25, without the
-    bigrams the embedded engine leaves out as too common (chaja.search.grams); frequencies: document_frequencies."""
+    bigrams the embedded engine leaves out as too common (chaja.search.grams); frequencies: a Frequencies."""
     tokens = grams.tokens_of(texts)
     if not tokens or not grams.WEIGHT:
         return []
@@ -81,18 +81,49 @@ def spelled_clauses(texts: list[str], frequencies) -> list[dict]:
             if not grams.too_common(df[(osx.GRAM, t)], n)]
 
 
-def document_frequencies(search, terms: list[str], fields: tuple[str, ...] = schema.SEARCHED
-                         ) -> tuple[dict[tuple[str, str], int], int]:
-    """Return how many sections hold each term in each of fields, and how many sections there are (search: a
-    request's body -> its response)."""
-    pairs = [(f, t) for t in terms for f in fields]
-    df: dict[tuple[str, str], int] = {}
-    n = 0
-    for start in range(0, len(pairs), DF_PAIRS):  # bounded requests for a long article
-        chunk = pairs[start : start + DF_PAIRS]
-        filters = {str(i): {"term": {f: _token(t)}} for i, (f, t) in enumerate(chunk)}
-        response = search({"size": 0, "track_total_hits": True, "aggs": {"df": {"filters": {"filters": filters}}}})
-        buckets = response["aggregations"]["df"]["buckets"]
-        df.update((pair, buckets[str(i)]["doc_count"]) for i, pair in enumerate(chunk))
-        n = response["hits"]["total"]["value"]
-    return df, n
+class Frequencies:
+    """The document frequencies asked of the cluster, each (field, term) asked once while this object serves.
+
+    A question needs them three times (the bigrams kept, coordination's weights, proximity's shares), a
+    backoff twice more, and the next questions mostly the same words again. Called as
+    document_frequencies was: (terms, fields) -> ({(field, term): sections holding it}, sections). An
+    update changes the frequencies in place, so the engine replaces this object whenever it looks the
+    alias up again (every few seconds). Bounded: forgets everything past MAX pairs.
+    """
+
+    MAX = 200_000  # pairs remembered (some 40 MB)
+
+    def __init__(self, search):
+        self.search = search  # a request's body -> its response
+        self.known: dict[tuple[str, str], int] = {}
+        self.sections: int | None = None  # how many sections the index holds, from the last request
+        self.requests = 0  # requests made: what the memo saves is measurable (tests, benchmarks)
+
+    def __call__(self, terms: list[str], fields: tuple[str, ...] = schema.SEARCHED
+                 ) -> tuple[dict[tuple[str, str], int], int]:
+        return self.of([(f, t) for t in terms for f in fields])
+
+    def of(self, pairs: list[tuple[str, str]]) -> tuple[dict[tuple[str, str], int], int]:
+        """Return the frequencies of (field, term) pairs and the number of sections, asking only the new pairs."""
+        known, sections = self.known, self.sections  # a full memo is replaced, never cleared under another thread
+        missing = [p for p in dict.fromkeys(pairs) if p not in known]
+        if not missing and sections is not None:
+            return {p: known[p] for p in pairs}, sections
+        got: dict[tuple[str, str], int] = {}
+        for start in range(0, max(len(missing), 1), DF_PAIRS):  # bounded requests for a long article
+            chunk = missing[start : start + DF_PAIRS]
+            body: dict = {"size": 0, "track_total_hits": True}
+            if chunk:
+                body["aggs"] = {"df": {"filters": {"filters": {str(i): {"term": {f: _token(t)}}
+                                                               for i, (f, t) in enumerate(chunk)}}}}
+            response = self.search(body)
+            self.requests += 1
+            if chunk:
+                buckets = response["aggregations"]["df"]["buckets"]
+                got.update((pair, buckets[str(i)]["doc_count"]) for i, pair in enumerate(chunk))
+            sections = self.sections = response["hits"]["total"]["value"]
+        if len(known) + len(got) > self.MAX:
+            self.known = dict(got)
+        else:
+            known.update(got)
+        return {p: got[p] if p in got else known[p] for p in pairs}, sections

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -156,6 +157,42 @@ def test_sort_by_date_shows_each_articles_best_section(os_engine, engine):
     assert ids(mine) == ["archive-003", "news/private-5g-networks", "news/gwangju-ai-cluster",
                          "blog/small-company-cloud-migration"]
     assert [(h.date, h.section, h.snippet_html) for h in mine.hits] == [(h.date, h.section, h.snippet_html) for h in theirs.hits]
+
+
+def test_document_frequencies_are_asked_once_and_are_the_embedded_ones(os_corpus, engine):
+    from chaja.index import opensearch as osx
+    from chaja.search import Engine
+    from chaja.search.opensearch_query import Frequencies
+
+    postings = engine._current().postings
+    frequencies = Frequencies(Engine(os_corpus)._search)
+    df, sections = frequencies(["협력", "인공지능", "없는낱말"])
+    assert frequencies.requests == 1 and sections == postings.doc_count
+    assert df == {(f, t): postings.df(f, t) for t in ["협력", "인공지능", "없는낱말"] for f in ("title", "heading", "text")}
+    assert df[("text", "협력")] > 0 and df[("text", "없는낱말")] == 0
+    again, _ = frequencies.of([("text", "협력"), (osx.GRAM, "협력")])  # only the new pair is asked
+    assert frequencies.requests == 2 and again[("text", "협력")] == df[("text", "협력")]
+    assert again[(osx.GRAM, "협력")] >= df[("text", "협력")] > 0  # the letter pair 협력 is in every section with 협력
+    frequencies(["인공지능", "협력"])
+    assert frequencies.requests == 2
+
+
+# Before the frequencies were remembered a question cost 4-5 requests of them (backoff's words and pieces,
+# the bigrams, coordination's weights, proximity's shares), keywords 3 and a word 2.
+@pytest.mark.parametrize("q, asked", [
+    ("부산항 LNG 벙커링 사업은 언제 시작되었나?", 1),  # its words, terms and letter pairs at once
+    ("한국은행이 기준금리를 동결한 까닭은 가계부채 때문인가?", 2),  # and the pieces of the words no section holds
+    ("인공지능 산업", 1),
+    ("협력", 1),
+])
+def test_a_query_asks_the_document_frequencies_it_needs_at_once(os_corpus, engine, q, asked):
+    from chaja.search import Engine
+
+    fresh = Engine(os_corpus)  # its memo starts empty
+    mine, theirs = fresh.search(q), engine.search(q)
+    assert fresh._frequencies.requests == asked
+    assert_same_ranking(mine.hits, theirs.hits)
+    assert (mine.total, mine.partial_from) == (theirs.total, theirs.partial_from)
 
 
 def test_pages_totals_sections_and_article_view(os_engine, engine):
@@ -329,6 +366,27 @@ def test_update_by_content_hash(opensearch_cluster, tmp_path):
     assert ids(engine.search("무")) == ["a2"] and engine.search("배추").total == 1
     again = runner.invoke(main, ["index", "update", str(folder), "--index", loc])
     assert again.exit_code == 0 and again.output.startswith("no change: 3 articles unchanged")
+
+
+def test_a_running_engine_sees_an_update_once_it_looks_the_alias_up_again(opensearch_cluster, tmp_path):
+    """What the engine remembers of the cluster (frequencies, date bounds) lasts until its next alias check."""
+    from chaja.search import Engine
+
+    loc = location(opensearch_cluster, "memo")
+    folder = tmp_path / "articles"
+    write_jsonl(folder / "one.jsonl", [article(1, "감귤 농사가 풍년이다.")])
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", "rebuild", str(folder), "--index", loc]).exit_code == 0
+    engine = Engine(loc)
+    assert engine.newest_date() == "2025-03-01" and engine.search("배추 감귤").total == 1
+    asked = engine._frequencies
+    write_jsonl(folder / "one.jsonl", [article(1, "감귤 농사가 풍년이다."),
+                                       {**article(2, "배추 농사도 풍년이다."), "date": "2025-06-01"}])
+    assert runner.invoke(main, ["index", "update", str(folder), "--index", loc]).exit_code == 0
+    time.sleep(2.1)  # the engine looks the alias up every 2 s
+    assert engine.newest_date() == "2025-06-01"
+    assert engine._frequencies is not asked and engine._frequencies(["배추"])[0][("text", "배추")] == 2
+    assert ids(engine.search("배추 감귤"))[0] == "a1" and engine.search("배추 감귤").total == 2
 
 
 def test_a_rebuild_split_into_parts_is_published_once_every_part_is_done(opensearch_cluster, tmp_path):
