@@ -115,6 +115,24 @@ def page_latency(backends: dict[str, str | Path], texts: list[str]) -> None:
     print("ten-hit pages, one question at a time, after 200 untimed:", flush=True)
     for name, where in backends.items():
         print(f"  {name:11} {json.dumps(chaja_latency(where, texts, warmup=200))}", flush=True)
+        if osx.location(where) is not None:
+            print(f"  {'':11} requests to the cluster a question: {json.dumps(cluster_requests(where, texts))}", flush=True)
+
+
+def cluster_requests(loc: str, texts: list[str]) -> dict[str, float]:
+    """Return the search requests a ten-hit page sends the cluster, per question: document frequencies and the rest."""
+    engine = Engine(loc)
+    send, counted = engine.es.search, {"frequencies": 0, "other": 0}
+
+    def search(*args, **kwargs):
+        aggs = (kwargs.get("body") or {}).get("aggs") or {}
+        counted["frequencies" if "df" in aggs or not (kwargs.get("body") or {}).get("query") else "other"] += 1
+        return send(*args, **kwargs)
+
+    engine.es.search = search  # the real client's call, counted on its way
+    for q in texts:
+        engine.search(q, size=10)
+    return {kind: round(n / len(texts), 2) for kind, n in counted.items()}
 
 
 def backoff_cost(loc: str, texts: list[str]) -> None:
