@@ -162,29 +162,39 @@ class OpenSearchEngine(Engine):
         partial_from = None
         # the letter pairs of the words, as the embedded engine adds them (chaja.search.grams)
         spelled = spelled_clauses(parsed.texts, self._frequencies) if n and not by_date else []
+        every_word = {"bool": {"filter": [clause_query(c) for c in clauses]}}
+
+        def facets_of(matching: dict) -> dict:
+            """The facets' aggregation, riding on the page's request: they count what the list holds (every
+            word, or what may stand for some of them: keywords listing partial matches, a relaxed or a long query)."""
+            return {"facets": opensearch_facets.aggregation(matching, filters["must_not"], parsed.sources,
+                                                            parsed.date_ranges, self._date_bounds())}
+
         if not n:
-            response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}}, **asked)
+            response = self._page({"bool": {"filter": filters["filter"], "must_not": filters["must_not"]}},
+                                  aggs=facets_of(every_word), **asked)
         elif tiered:
-            every = {"bool": {"filter": [clause_query(c) for c in clauses]}}
-            complete = {"filter": every}
+            complete = {"filter": every_word}
             if group == "article":
                 complete["aggs"] = {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}
-            response = self._page(self._tiered(parsed, filters, spelled), aggs={"complete": complete}, **asked)
+            response = self._page(self._tiered(parsed, filters, spelled),
+                                  aggs={"complete": complete, **facets_of(listed(parsed))}, **asked)
             counted = response["aggregations"]["complete"]
             whole = counted["articles"]["value"] if group == "article" else counted["doc_count"]
             partial_from = partial.boundary(whole, self._total(response, group))
             relaxed = not whole
         elif n <= STRICT_WORDS:
             response = self._page(with_spelled({"bool": {"must": [clause_query(c) for c in clauses], **filters}}, spelled),
-                                  **asked)
+                                  aggs=facets_of(every_word), **asked)
             if not self._total(response, group) and parsed.can_relax:
                 relaxed = True
-                response = self._page(with_spelled(self._coordinated(parsed, filters), spelled), **asked)
+                response = self._page(with_spelled(self._coordinated(parsed, filters), spelled),
+                                      aggs=facets_of(listed(parsed)), **asked)
         else:
             every = [clause_query(c) for c in clauses] + filters["filter"]
             complete = {"filter": {"bool": {"filter": every, "must_not": filters["must_not"]}}}
-            response = self._page(with_spelled(self._coordinated(parsed, filters), spelled), aggs={"complete": complete},
-                                  **asked)
+            response = self._page(with_spelled(self._coordinated(parsed, filters), spelled),
+                                  aggs={"complete": complete, **facets_of(listed(parsed))}, **asked)
             relaxed = parsed.can_relax and not response["aggregations"]["complete"]["doc_count"]
         total = self._total(response, group)
         found = self._found(response)
@@ -196,13 +206,7 @@ class OpenSearchEngine(Engine):
         hits = [hit_of(f, score, parsed.marks) for f, (_, score) in zip(stored, found)]
         if group == "article":  # a hit that is the same story as a better one is folded into it, as embedded
             hits = [replace(hits[g[0]], duplicates=tuple(hits[i].id for i in g[1:])) for g in related.same_stories(stored)]
-        # the facets count what the list holds: every word, or (keywords listing partial matches, a relaxed
-        # or a long query) what may stand for some of them
-        strict = n <= STRICT_WORDS and not relaxed and not tiered
-        matching = ({"bool": {"filter": [clause_query(c) for c in clauses]}} if strict else listed(parsed)
-                    if n else {"match_all": {}})
-        counted = opensearch_facets.count(self._search, matching, filters["must_not"], parsed.sources, parsed.date_ranges,
-                                          self._date_bounds())
+        counted = opensearch_facets.counted(response["aggregations"]["facets"])
         suggestion = keyboard_suggestion(q, lambda text: self._has_hits(serving, text)) if not total else None
         if suggestion and correct:  # it found nothing and the suggestion finds something: show that
             fixed = self.search(suggestion, page, size, sort, source, date_from, date_to, group, correct=False)

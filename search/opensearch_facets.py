@@ -66,24 +66,30 @@ def date_bounds(search: Search) -> tuple[str | None, str | None]:
     return oldest["fields"][schema.DATE][0], hits[0]["fields"][schema.DATE][0]
 
 
-def count(search: Search, matching: dict, must_not: list[dict], sources: list[str],
-          date_ranges: list[tuple[str | None, str | None]], bounds: tuple[str | None, str | None]
-          ) -> dict[str, list[FacetValue]]:
-    """Return the source and year facets of the sections matching (a query), exclusions (must_not) applied.
+def aggregation(matching: dict, must_not: list[dict], sources: list[str], date_ranges: list[tuple[str | None, str | None]],
+                bounds: tuple[str | None, str | None]) -> dict:
+    """Return the aggregation of the source and year facets of the sections matching (a query), exclusions (must_not)
+    applied, for the page's own request to carry: global, so the page's query and filters leave it alone.
 
-    bounds: the index's oldest and newest date (date_bounds), the years to count.
+    bounds: the index's oldest and newest date (date_bounds), the years to count. counted() reads its result.
     """
     oldest, newest = bounds
     years = [str(y) for y in range(int(oldest[:4]), int(newest[:4]) + 1)] if oldest and newest else []
     by_year = {"filters": {"filters": {y: {"prefix": {schema.DATE: y}} for y in years}}, "aggs": {"articles": _articles()}}
-    body = {"size": 0, "query": {"bool": {"must": [matching], "must_not": must_not}},
-            "aggs": {"source": {"filter": {"bool": {"filter": date_filters(date_ranges)}}, "aggs": {"values": _by_source()}}}}
+    facets = {"source": {"filter": {"bool": {"filter": date_filters(date_ranges)}}, "aggs": {"values": _by_source()}}}
     if years:  # an index without dates has no year to count (OpenSearch refuses an empty "filters")
-        body["aggs"]["year"] = {"filter": {"bool": {"filter": source_filters(sources)}}, "aggs": {"values": by_year}}
-    aggs = search(body)["aggregations"]
-    counted = [FacetValue(y, b["articles"]["value"]) for y, b in aggs["year"]["values"]["buckets"].items()] if years else []
+        facets["year"] = {"filter": {"bool": {"filter": source_filters(sources)}}, "aggs": {"values": by_year}}
+    matched = {"filter": {"bool": {"must": [matching], "must_not": must_not}}, "aggs": facets}
+    return {"global": {}, "aggs": {"matched": matched}}
+
+
+def counted(result: dict) -> dict[str, list[FacetValue]]:
+    """Return the source and year facets from the result of aggregation()."""
+    aggs = result["matched"]
+    buckets = aggs["year"]["values"]["buckets"] if "year" in aggs else {}
+    years = [FacetValue(y, b["articles"]["value"]) for y, b in buckets.items()]
     return {"source": _source_values(aggs["source"]["values"]["buckets"]),
-            "year": sorted((v for v in counted if v.count), key=lambda v: (-v.count, v.value))}
+            "year": sorted((v for v in years if v.count), key=lambda v: (-v.count, v.value))}
 
 
 def sources(search: Search) -> list[FacetValue]:

@@ -230,7 +230,9 @@ def test_stats_show_shards_replicas_and_health(os_engine, os_corpus):
 
 @pytest.mark.parametrize("q, filters", [("금리", {}), ("금리", {"source": "한빛일보"}), ("협력 -양자", {}),
                                         ("인공지능", {"date_from": "2024-01-01", "date_to": "2024-06-30"}),
-                                        ("김장 우주선 양궁 벙커링", {}), ("", {"source": "기상청"})])
+                                        ("김장 우주선 양궁 벙커링", {}), ("", {"source": "기상청"}),
+                                        ("인공지능 산업", {}), ("인공지능 산업", {"date_from": "2024-01-01"}),
+                                        ("한국은행이 기준금리를 동결한 까닭은 가계부채 때문인가?", {})])
 def test_facets_are_the_embedded_ones(os_engine, engine, q, filters):
     assert os_engine.search(q, **filters).facets == engine.search(q, **filters).facets
 
