@@ -179,8 +179,8 @@ class OpenSearchEngine(Engine):
                 complete["aggs"] = {"articles": {"cardinality": {"field": schema.ARTICLE, "precision_threshold": 40_000}}}
             response = self._page(self._tiered(parsed, filters, spelled),
                                   aggs={"complete": complete, **facets_of(listed(parsed))}, **asked)
-            counted = response["aggregations"]["complete"]
-            whole = counted["articles"]["value"] if group == "article" else counted["doc_count"]
+            every_one = response["aggregations"]["complete"]
+            whole = every_one["articles"]["value"] if group == "article" else every_one["doc_count"]
             partial_from = partial.boundary(whole, self._total(response, group))
             relaxed = not whole
         elif n <= STRICT_WORDS:
