@@ -85,10 +85,10 @@ class Frequencies:
     """The document frequencies asked of the cluster, each (field, term) asked once while this object serves.
 
     A question needs them three times (the bigrams kept, coordination's weights, proximity's shares), a
-    backoff twice more, and the next questions mostly the same words again. Called as
-    document_frequencies was: (terms, fields) -> ({(field, term): sections holding it}, sections). An
-    update changes the frequencies in place, so the engine replaces this object whenever it looks the
-    alias up again (every few seconds). Bounded: forgets everything past MAX pairs.
+    backoff twice more, and the next questions mostly the same words again. Called with (terms, fields),
+    or of() with (field, term) pairs: ({(field, term): sections holding it}, sections). An update changes
+    the frequencies in place, so the engine replaces this object whenever it looks the alias up again
+    (every few seconds). Bounded: forgets everything past MAX pairs.
     """
 
     MAX = 200_000  # pairs remembered (some 40 MB)

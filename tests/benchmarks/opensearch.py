@@ -125,8 +125,8 @@ def cluster_requests(loc: str, texts: list[str]) -> dict[str, float]:
     send, counted = engine.es.search, {"frequencies": 0, "other": 0}
 
     def search(*args, **kwargs):
-        aggs = (kwargs.get("body") or {}).get("aggs") or {}
-        counted["frequencies" if "df" in aggs or not (kwargs.get("body") or {}).get("query") else "other"] += 1
+        body = kwargs.get("body") or {}  # a frequencies request aggregates "df", or asks only the count of sections
+        counted["frequencies" if "df" in body.get("aggs", {}) or "query" not in body else "other"] += 1
         return send(*args, **kwargs)
 
     engine.es.search = search  # the real client's call, counted on its way
